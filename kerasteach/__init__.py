@@ -1,0 +1,35 @@
+"""kerasteach: see neural networks while you learn them, on Keras 3.
+
+Importing this package is cheap: Keras and TensorFlow are imported only when a
+feature that needs them is first used.
+
+>>> import kerasteach
+>>> kerasteach.__version__ >= "0.1"
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from kerasteach._version import __version__
+
+# Public name -> module that defines it. Resolved on first access so that
+# `import kerasteach` (and `kerasteach --help`) never pays for Keras.
+_LAZY_NAMES: dict[str, str] = {}
+
+__all__ = ["__version__", *_LAZY_NAMES]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_NAMES.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'kerasteach' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_NAMES))

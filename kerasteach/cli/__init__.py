@@ -1,0 +1,1 @@
+"""The ``kerasteach`` command line: one module per subcommand, ``main`` wires them."""

@@ -1,0 +1,64 @@
+"""Keep TensorFlow's start-up chatter out of a learner's terminal.
+
+TensorFlow's C++ side writes a dozen lines to file descriptor 2 while it loads
+(oneDNN notes, "could not find cuda drivers", CPU instruction hints), before
+``TF_CPP_MIN_LOG_LEVEL`` takes effect. On the command line those lines bury the
+answer, so the CLI captures descriptor 2 while Keras loads and then passes on
+every line except that known chatter: real warnings and errors still show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+
+_NOISE = re.compile(
+    r"^(?:[IWE]\d{4} [\d:. ]+\s*\d+ \w+\.cc:\d+\]"  # absl-formatted C++ log lines
+    r"|WARNING: All log messages before absl::InitializeLog\(\)"
+    r"|To enable the following instructions:"
+    r")"
+)
+
+
+def quiet_environment() -> None:
+    """Ask TensorFlow for warnings and errors only, unless the user chose a level."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def filter_noise(text: str) -> str:
+    """``text`` without TensorFlow's start-up chatter.
+
+    >>> filter_noise("I0000 00:00:17.1  39 port.cc:153] oneDNN ...\\nreal problem\\n")
+    'real problem\\n'
+    """
+    kept = [line for line in text.splitlines(True) if not _NOISE.match(line)]
+    return "".join(kept)
+
+
+@contextlib.contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """Capture descriptor 2 for the block, then replay all but the known chatter."""
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError):  # not a real file (e.g. pytest)
+        yield
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(stderr_fd)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), stderr_fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, stderr_fd)
+            os.close(saved_fd)
+            captured.seek(0)
+            kept = filter_noise(captured.read().decode("utf-8", "replace"))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()

@@ -1,0 +1,41 @@
+"""Shared test helpers: the console script, subprocess runs and quiet TensorFlow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def console_script() -> str:
+    """The installed ``kerasteach`` command of the interpreter running the tests."""
+    beside = Path(sys.executable).with_name("kerasteach")
+    found = str(beside) if beside.exists() else shutil.which("kerasteach")
+    if found is None:
+        pytest.fail("the kerasteach console script is not installed: pip install -e .")
+    return found
+
+
+def run_command(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run a real process, capturing text; the environment is inherited plus ``env``."""
+    return subprocess.run(
+        list(args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
