@@ -11,15 +11,23 @@ True
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasteach._version import __version__
 
 # Public name -> module that defines it. Resolved on first access so that
 # `import kerasteach` (and `kerasteach --help`) never pays for Keras.
-_LAZY_NAMES: dict[str, str] = {}
+_LAZY_NAMES = {
+    "summary": "kerasteach.model_summary",
+    "keras2ascii": "kerasteach.model_summary",
+    "Summary": "kerasteach.model_summary",
+    "SummaryRow": "kerasteach.model_summary",
+}
 
-__all__ = ["__version__", *_LAZY_NAMES]
+__all__ = ["Summary", "SummaryRow", "__version__", "keras2ascii", "summary"]
+
+if TYPE_CHECKING:
+    from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
 
 
 def __getattr__(name: str) -> Any:

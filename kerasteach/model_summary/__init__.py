@@ -1,0 +1,244 @@
+"""The ASCII data-flow summary of any Keras 3 model.
+
+>>> import keras, kerasteach
+>>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
+>>> s = kerasteach.summary(model, width=80)
+>>> s.rows[-1].name, s.rows[-1].weights, s.total_weights
+('out', 10, 10)
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from kerasteach.model_summary import graph as _graph
+from kerasteach.model_summary import tables as _tables
+from kerasteach.model_summary import text as _text
+from kerasteach.model_summary.glyphs import DEFAULT, glyph_for
+from kerasteach.model_summary.lanes import layout
+from kerasteach.model_summary.rows import SummaryRow, Totals, build_rows
+
+__all__ = ["Summary", "SummaryRow", "keras2ascii", "summary"]
+
+STYLES = tuple(_text.STYLES)
+_FALLBACK_WIDTH = 100
+_KERAS2_MODULES = (
+    "tf_keras",
+    "keras.engine",
+    "keras.src.engine",
+    "tensorflow.python.keras",
+)
+
+
+class Summary:
+    """A model's data-flow summary, computed once and rendered on demand.
+
+    ``print(s)`` shows the picture, ``str(s)`` is its text, ``s.to_markdown()`` a
+    Markdown table, ``s.rows`` the data; in Jupyter it renders itself.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        rows: list[SummaryRow],
+        totals: Totals,
+        glyphs: dict[str, list[str]],
+        notes: list[str],
+        width: int | None,
+        style: str,
+    ) -> None:
+        self.title = title
+        self.rows = rows
+        self.totals = totals
+        self.notes = notes
+        self.width = width
+        self.style = style
+        self._glyphs = glyphs
+        self._lanes = layout([list(row.sources) for row in rows])
+
+    @property
+    def total_weights(self) -> int:
+        return self.totals.weights
+
+    @property
+    def trainable_weights(self) -> int:
+        return self.totals.trainable
+
+    @property
+    def non_trainable_weights(self) -> int:
+        return self.totals.non_trainable
+
+    @property
+    def mult_adds(self) -> int:
+        return self.totals.mult_adds
+
+    def to_text(self, width: int | None = None, style: str | None = None) -> str:
+        """The picture as text, wrapped to ``width`` columns (default: terminal)."""
+        style = _check_style(style or self.style)
+        width = _check_width(width if width is not None else self.width)
+        return _text.render(
+            self.rows,
+            self._glyphs[style],
+            self._lanes,
+            self.totals,
+            self.title,
+            self.notes,
+            width,
+            _text.STYLES[style],
+        )
+
+    def to_markdown(self) -> str:
+        """A Markdown table of every row, with the totals beneath."""
+        return _tables.markdown(self.title, self.rows, self.totals)
+
+    def print(
+        self,
+        file: IO[str] | None = None,
+        print_fn: Callable[[str], Any] | None = None,
+    ) -> None:
+        """Print to ``file`` (default stdout), or hand each line to ``print_fn``."""
+        text = self.to_text()
+        if print_fn is not None:
+            for line in text.splitlines():
+                print_fn(line)
+        else:
+            (file or sys.stdout).write(text)
+
+    def _repr_html_(self) -> str:
+        return _tables.html_page(
+            self.title,
+            self.to_text(width=max(120, self.width or 0)),
+            self.rows,
+            self.totals,
+        )
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+
+def summary(
+    model: Any,
+    *,
+    width: int | None = None,
+    style: str = "ascii",
+    expand_nested: bool | int = False,
+) -> Summary:
+    """Summarise how data flows through a built Keras 3 model.
+
+    Args:
+        model: a built ``keras.Model``: Sequential, functional or subclassed.
+        width: columns to fit the picture in; default, the terminal's width.
+        style: ``"ascii"`` (pure ASCII, prints anywhere) or ``"unicode"``.
+        expand_nested: ``False`` draws a model inside the model as one row;
+            ``True`` expands every level; a number expands that many levels.
+
+    >>> import keras, kerasteach
+    >>> model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])
+    >>> kerasteach.summary(model).total_weights == model.count_params()
+    True
+    """
+    _check_model(model)
+    _check_style(style)
+    if width is not None:
+        _check_width(width)
+    depth = _check_depth(expand_nested)
+    traced = _graph.trace(model, expand_depth=depth)
+    rows, totals = build_rows(model, traced.steps)
+    operations = [step.operation for step in traced.steps]
+    operations += [None] * (len(rows) - len(operations))
+    glyphs = {
+        name: [
+            DEFAULT if i >= len(traced.steps) else glyph_for(op, name == "unicode")
+            for i, op in enumerate(operations)
+        ]
+        for name in STYLES
+    }
+    notes = []
+    if not traced.traced:
+        notes.append(
+            "Subclassed model: Keras records no graph of its calls, so its layers "
+            "are listed in the order they were created, each drawn as feeding the next."
+        )
+    title = f'Model: "{model.name}" ({type(model).__name__})'
+    return Summary(title, rows, totals, glyphs, notes, width, style)
+
+
+def keras2ascii(
+    model: Any,
+    *,
+    width: int | None = None,
+    style: str = "ascii",
+    expand_nested: bool | int = False,
+    file: IO[str] | None = None,
+) -> None:
+    """Print the data-flow picture: a drop-in for keras-sequential-ascii.
+
+    >>> import keras, kerasteach
+    >>> layers = [keras.Input((3,)), keras.layers.Dense(2)]
+    >>> model = keras.Sequential(layers, name="tiny")
+    >>> kerasteach.keras2ascii(model, width=60)  # doctest: +NORMALIZE_WHITESPACE
+    Model: "tiny" (Sequential)
+    ...
+    """
+    summary(model, width=width, style=style, expand_nested=expand_nested).print(file)
+
+
+def _check_model(model: Any) -> None:
+    import keras
+
+    if isinstance(model, keras.Model):
+        if not model.built:
+            raise ValueError(
+                f"The model {model.name!r} is not built yet, so its shapes and "
+                "weights are not known. Build it first: model.build(input_shape), "
+                "e.g. model.build((None, 28, 28, 1)), or call it once on a batch, "
+                "e.g. model(x_train[:1]); a Sequential model can also start with "
+                "keras.Input(shape=...)."
+            )
+        return
+    module = type(model).__module__
+    what = f"{type(model).__name__} (from {module})"
+    if module.startswith(_KERAS2_MODULES):
+        raise TypeError(
+            f"kerasteach needs a Keras 3 model; got a Keras 2 / tf.keras model {what}. "
+            "Build the model with `import keras` (Keras 3), not tf_keras."
+        )
+    if isinstance(model, keras.layers.Layer):
+        raise TypeError(
+            f"kerasteach.summary() needs a keras.Model; got the layer {what}. "
+            "Wrap it in a model: keras.Sequential([keras.Input(shape), layer])."
+        )
+    raise TypeError(f"kerasteach.summary() needs a keras.Model; got {what}.")
+
+
+def _check_style(style: str) -> str:
+    if style not in _text.STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
+    return style
+
+
+def _check_width(width: int | None) -> int:
+    if width is None:
+        return shutil.get_terminal_size((_FALLBACK_WIDTH, 24)).columns
+    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+        raise ValueError(f"width must be a positive number of columns; got {width!r}.")
+    return width
+
+
+def _check_depth(expand_nested: bool | int) -> int:
+    if expand_nested is True:
+        return 10**6
+    if expand_nested is False:
+        return 0
+    if isinstance(expand_nested, int) and expand_nested >= 0:
+        return expand_nested
+    raise ValueError(
+        "expand_nested must be True, False or a number of levels (0, 1, 2, ...); "
+        f"got {expand_nested!r}."
+    )
