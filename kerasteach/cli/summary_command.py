@@ -75,7 +75,9 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.width is not None and args.width < 1:
-        raise UsageError(f"--width must be a positive number; got {args.width}.")
+        raise UsageError(
+            f"--width must be positive (a number of columns); got {args.width}."
+        )
     if args.expand_nested < -1:
         raise UsageError("--expand-nested takes a number of levels, 0 or more.")
     with native_stderr_filtered():

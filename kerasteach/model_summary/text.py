@@ -221,8 +221,11 @@ def render(
     wide = True
     overflow = left + data + numbers + name - width
     if overflow > 0:
-        # Names shrink first, but not below what still reads as a name.
-        name -= min(overflow, max(0, name - min(name, COMFORT_NAME)))
+        # Names shrink first, wrapping between words, but a word (a layer's
+        # own name) is split only when the numbers go to their own line.
+        words = [w for c in cells for t in (c.name, c.output_note) for w in t.split()]
+        floor = min(max(map(len, words), default=0), COMFORT_NAME)
+        name -= min(overflow, max(0, name - max(floor, len("LAYER"))))
         overflow = left + data + numbers + name - width
     if overflow > 0:
         data -= min(overflow, max(0, data - MIN_DATA))
@@ -291,7 +294,7 @@ def render(
         if not wide:
             summary = _numbers_sentence(cell)
             pad = " " * (label + len(GAP) + 5 + len(GAP))
-            for piece in _wrap(summary, max(1, data + len(GAP) + name), " "):
+            for piece in _wrap(summary, max(data + len(GAP) + name, width - left), " "):
                 lane = flow.ljust(graph) + " " if graph else ""
                 out.append((lane + pad + piece).rstrip())
         if cell.shape != "?" or cell.activation:

@@ -1,0 +1,117 @@
+"""``kerasteach summary`` run as the real console script in a subprocess."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import zoo
+from conftest import console_script, run_command
+from golden_cases import GOLDEN
+
+import kerasteach
+
+BUILDERS = textwrap.dedent(
+    """
+    import keras
+
+    def build_cnn():
+        return keras.Sequential(
+            [keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten()],
+            name="from_a_function",
+        )
+
+    def unbuilt():
+        return keras.Sequential([keras.layers.Dense(3)])
+
+    def not_a_model():
+        return [1, 2, 3]
+
+    def needs_arguments(size):
+        return size
+    """
+)
+
+
+def summary_command(*args: str, cwd: Path | None = None):
+    return run_command(console_script(), "summary", *args, cwd=cwd)
+
+
+def assert_user_error(result, *fragments: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_example_model_prints_the_golden_picture() -> None:
+    result = summary_command("--example", "mnist-cnn", "--width", "100")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (GOLDEN / "mnist_cnn.txt").read_text(encoding="utf-8")
+    assert result.stderr == ""  # TensorFlow's start-up chatter is filtered out
+
+
+def test_saved_keras_file(tmp_path: Path) -> None:
+    model = zoo.build("residual_cnn")
+    path = tmp_path / "residual.keras"
+    model.save(path)
+    result = summary_command(str(path), "--width", "100", "--style", "unicode")
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout == kerasteach.summary(model, width=100, style="unicode").to_text()
+    )
+
+
+def test_module_function_and_file_function(tmp_path: Path) -> None:
+    (tmp_path / "builders.py").write_text(BUILDERS)
+    by_module = summary_command("builders:build_cnn", "--markdown", cwd=tmp_path)
+    assert by_module.returncode == 0, by_module.stderr
+    assert by_module.stdout.startswith('**Model: "from_a_function" (Sequential)**')
+    by_file = summary_command(f"{tmp_path / 'builders.py'}:build_cnn", "--width", "80")
+    assert by_file.returncode == 0, by_file.stderr
+    assert "Weights: 20 (80 B)" in by_file.stdout
+    assert max(map(len, by_file.stdout.splitlines())) <= 80
+
+
+def test_user_mistakes_get_a_message_and_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "builders.py").write_text(BUILDERS)
+    builders = tmp_path / "builders.py"
+    cases = {
+        f"{builders}:unbuilt": ("not built yet", "model.build("),
+        f"{builders}:not_a_model": ("needs a keras.Model", "list"),
+        f"{builders}:needs_arguments": ("without arguments",),
+        f"{builders}:missing": ("has no function 'missing'",),
+        "no_such_module_here:build": ("no module named",),
+    }
+    for spec, fragments in cases.items():
+        assert_user_error(summary_command(spec, cwd=tmp_path), *fragments)
+
+
+def test_missing_and_corrupt_files(tmp_path: Path) -> None:
+    assert_user_error(summary_command(str(tmp_path / "gone.keras")), "no such file")
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"this is not a zip archive")
+    assert_user_error(summary_command(str(corrupt)), "could not be read as a Keras")
+    truncated = tmp_path / "truncated.keras"
+    model = zoo.build("mnist_cnn")
+    model.save(truncated)
+    truncated.write_bytes(truncated.read_bytes()[:2000])
+    assert_user_error(summary_command(str(truncated)), "could not be read")
+    plain = tmp_path / "notes.txt"
+    plain.write_text("hello")
+    assert_user_error(summary_command(str(plain)), "not a saved Keras model")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--example", "alexnet"], "no example model 'alexnet'"),
+        (["--example", "mnist-cnn", "--width", "0"], "--width must be positive"),
+        (["--example", "mnist-cnn", "--style", "fancy"], "invalid choice"),
+        ([], "one of the arguments"),
+    ],
+)
+def test_option_mistakes(args: list[str], fragment: str) -> None:
+    assert_user_error(summary_command(*args), fragment)

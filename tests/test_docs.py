@@ -1,0 +1,66 @@
+"""Every Python code block in docs/ and the README runs, and shows what it prints.
+
+A ```python block followed directly by a ```text block must print exactly that
+text. Blocks of one page run in order in one namespace, from a fresh Keras
+session, as a reader would type them. After an intended change of the output,
+rewrite the text blocks and review the diff:
+
+    KERASTEACH_REGEN_DOCS=1 pytest tests/test_docs.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+
+import keras
+import pytest
+from conftest import ROOT
+
+PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+BLOCK = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
+REGENERATE = os.environ.get("KERASTEACH_REGEN_DOCS") == "1"
+
+
+def run_page(text: str) -> tuple[str, int]:
+    """Run the page's Python blocks; returns the page with its outputs, and a count."""
+    keras.utils.clear_session()
+    namespace: dict = {"__name__": "__docs__"}
+    blocks = list(BLOCK.finditer(text))
+    pieces, position, ran = [], 0, 0
+    printed = None
+    for block in blocks:
+        if block["lang"] == "python":
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                exec(compile(block["body"], "<docs>", "exec"), namespace)
+            printed, ran = output.getvalue(), ran + 1
+        elif block["lang"] == "text" and printed is not None:
+            between = text[position : block.start()]
+            if between.strip() == "":
+                pieces.append(text[position : block.start()])
+                pieces.append(f"```text\n{printed}```")
+                position = block.end()
+            printed = None
+            continue
+        else:
+            printed = None
+        if block["lang"] == "python":
+            pieces.append(text[position : block.end()])
+            position = block.end()
+    pieces.append(text[position:])
+    return "".join(pieces), ran
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_page_code_runs_and_prints_what_it_shows(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    produced, ran = run_page(text)
+    if "```python" in text:
+        assert ran > 0
+    if REGENERATE:
+        page.write_text(produced, encoding="utf-8")
+    assert produced == text

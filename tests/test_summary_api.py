@@ -1,0 +1,136 @@
+"""The summary object's renderings, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+import keras
+import numpy as np
+import pytest
+import zoo
+
+import kerasteach
+
+
+@cache
+def picture() -> kerasteach.Summary:
+    return kerasteach.summary(zoo.build("residual_cnn"), width=90)
+
+
+def test_print_str_and_file_give_the_same_text(capsys: pytest.CaptureFixture) -> None:
+    s = picture()
+    s.print()
+    assert capsys.readouterr().out == str(s) == repr(s) == s.to_text()
+    buffer = io.StringIO()
+    s.print(file=buffer)
+    assert buffer.getvalue() == str(s)
+
+
+def test_print_fn_gets_every_line_at_the_same_width() -> None:
+    lines: list[str] = []
+    picture().print(print_fn=lines.append)
+    assert "\n".join(lines) + "\n" == str(picture())
+    assert max(map(len, lines)) <= 90
+    assert any("2,359,296 mult-adds" in line for line in lines)  # nothing dropped
+
+
+def test_width_argument_overrides_the_default() -> None:
+    s = picture()
+    assert max(map(len, s.to_text(width=64).splitlines())) <= 64
+    assert s.to_text(width=64) != s.to_text(width=120)
+
+
+def test_unicode_style_draws_lanes_with_box_characters() -> None:
+    text = picture().to_text(style="unicode")
+    assert "├─╮" in text and "├─╯" in text and "●" in text
+    assert picture().to_text().isascii()
+
+
+def test_markdown_table_has_a_row_per_step() -> None:
+    md = picture().to_markdown()
+    table = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(table) == 2 + len(picture().rows)
+    assert "| Layer |" in table[0]
+    assert "skip_add" in md and "stem, conv_b" in md
+    assert "Weights: 5,258" in md
+
+
+def test_html_for_jupyter_escapes_and_embeds_the_picture() -> None:
+    page = picture()._repr_html_()
+    assert page.count("<pre") == 1
+    assert "<table" in page and "skip_add" in page
+    assert "->" not in page  # escaped as -&gt;
+
+
+def test_rows_carry_the_data_for_programs() -> None:
+    row = picture().rows[1]
+    assert (row.name, row.operation, row.activation) == ("stem", "Conv2D", "relu")
+    assert row.output_shape == (None, 32, 32, 16)
+    assert row.weights == row.trainable_weights == 448
+    assert row.non_trainable_weights == 0
+    assert row.as_dict()["share"] == pytest.approx(100 * 448 / 5258)
+
+
+def test_non_trainable_weights_are_split_out() -> None:
+    model = zoo.build("conv_family")
+    s = kerasteach.summary(model)
+    bn = next(r for r in s.rows if r.name == "bn")
+    assert bn.non_trainable_weights == 2 * 8  # moving mean and variance
+    assert s.non_trainable_weights == 16
+    assert "non-trainable 16" in str(s)
+
+
+def test_frozen_layers_count_as_non_trainable() -> None:
+    model = zoo.build("mnist_cnn")
+    model.layers[0].trainable = False
+    s = kerasteach.summary(model)
+    assert s.non_trainable_weights == 320
+    assert s.trainable_weights == model.count_params() - 320
+
+
+def test_keras2ascii_prints(capsys: pytest.CaptureFixture) -> None:
+    model = zoo.build("mnist_cnn")
+    kerasteach.keras2ascii(model, width=100)
+    assert capsys.readouterr().out == kerasteach.summary(model, width=100).to_text()
+
+
+def test_an_unbuilt_model_gets_told_how_to_build_it() -> None:
+    model = keras.Sequential([keras.layers.Dense(3)])
+    with pytest.raises(ValueError, match=r"model\.build\(") as error:
+        kerasteach.summary(model)
+    assert "call it once" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("thing", "named"),
+    [
+        (np.zeros(3), "ndarray"),
+        ("model.keras", "str"),
+        (keras.layers.Dense(2), "Dense"),
+        (None, "NoneType"),
+    ],
+)
+def test_something_that_is_not_a_model_is_a_type_error(thing, named: str) -> None:
+    with pytest.raises(TypeError, match=named):
+        kerasteach.summary(thing)
+
+
+def test_a_layer_gets_a_hint_to_wrap_it() -> None:
+    with pytest.raises(TypeError, match="Sequential"):
+        kerasteach.summary(keras.layers.Dense(2))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": 0}, "width"),
+        ({"width": "wide"}, "width"),
+        ({"style": "fancy"}, "style must be one of ascii, unicode"),
+        ({"expand_nested": -1}, "expand_nested"),
+        ({"expand_nested": "all"}, "expand_nested"),
+    ],
+)
+def test_bad_options_are_value_errors(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        kerasteach.summary(zoo.build("mnist_cnn"), **options)
