@@ -145,16 +145,19 @@ def _time_distributed(layer: Any, ins: list[tuple], outs: list[tuple]) -> int | 
     return steps * per_step
 
 
+def _query_key_value(ins: list[tuple]) -> tuple:
+    """(steps, features) of query, key and value; key and value default as in Keras."""
+    query, value = ins[0], ins[1] if len(ins) > 1 else ins[0]
+    key = ins[2] if len(ins) > 2 else value
+    return query[1], query[-1], key[1], key[-1], value[1], value[-1]
+
+
 def _multi_head_attention(
     layer: Any, ins: list[tuple], outs: list[tuple]
 ) -> int | None:
-    query, value = ins[0], ins[1] if len(ins) > 1 else ins[0]
-    key = ins[2] if len(ins) > 2 else value
+    t_q, d_q, t_k, d_k, t_v, d_v = _query_key_value(ins)
     heads, key_dim = layer.num_heads, layer.key_dim
     value_dim = layer.value_dim or key_dim
-    t_q, d_q = query[1], query[-1]
-    t_v, d_v = value[1], value[-1]
-    t_k, d_k = key[1], key[-1]
     d_out = outs[0][-1]
     if not _known(t_q, d_q, t_v, d_v, t_k, d_k, d_out):
         return None
@@ -168,18 +171,9 @@ def _multi_head_attention(
 def _grouped_query_attention(
     layer: Any, ins: list[tuple], outs: list[tuple]
 ) -> int | None:
-    query, value = ins[0], ins[1] if len(ins) > 1 else ins[0]
-    key = ins[2] if len(ins) > 2 else value
+    t_q, d_q, t_k, d_k, t_v, d_v = _query_key_value(ins)
     q_heads, kv_heads = layer.num_query_heads, layer.num_key_value_heads
     head_dim = layer.head_dim
-    t_q, d_q, t_k, d_k, t_v, d_v = (
-        query[1],
-        query[-1],
-        key[1],
-        key[-1],
-        value[1],
-        value[-1],
-    )
     d_out = outs[0][-1]
     if not _known(t_q, d_q, t_k, d_k, t_v, d_v, d_out):
         return None
