@@ -1,0 +1,1 @@
+"""The dataset cards, installed as the package ``kerasteach._cards`` (see pyproject)."""

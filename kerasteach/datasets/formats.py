@@ -1,0 +1,273 @@
+"""Turn verified dataset files into NumPy arrays, one reader per file format.
+
+Every reader returns ``(x_train, y_train, x_test, y_test, extra)`` and checks
+what it read (magic numbers, shapes, dtypes, label ranges) against the card.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kerasteach.datasets.archives import read_members
+from kerasteach.datasets.cards import Card, Form
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+
+
+class DatasetFormatError(ValueError):
+    """A file passed its hash but does not hold what its card promises."""
+
+
+# -- MNIST and Fashion-MNIST ---------------------------------------------------
+
+
+def read_idx(data: bytes, source: str = "IDX file") -> np.ndarray:
+    """An IDX array (LeCun's format): magic, dimensions, then unsigned bytes.
+
+    >>> read_idx(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9])).tolist()
+    [7, 8, 9]
+    """
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetFormatError(f"{source}: not an unsigned-byte IDX file")
+    dims = data[3]
+    header = 4 + 4 * dims
+    shape = tuple(
+        int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)
+    )
+    if len(data) != header + int(np.prod(shape)):
+        raise DatasetFormatError(
+            f"{source}: {len(data)} bytes do not fit shape {shape}"
+        )
+    return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
+
+
+def _idx(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    def load(prefix: str, kind: str) -> np.ndarray:
+        name = next(n for n in paths if n.startswith(prefix) and kind in n)
+        return read_idx(gzip.decompress(paths[name].read_bytes()), name)
+
+    arrays = load("train", "images"), load("train", "labels")
+    arrays += load("t10k", "images"), load("t10k", "labels")
+    return (*arrays, {})
+
+
+def _mnist_npz(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    with np.load(next(iter(paths.values())), allow_pickle=False) as data:
+        return data["x_train"], data["y_train"], data["x_test"], data["y_test"], {}
+
+
+# -- CIFAR ---------------------------------------------------------------------
+
+
+def _cifar_binary(records: list[bytes], label_bytes: int) -> tuple[np.ndarray, ...]:
+    raw = np.frombuffer(b"".join(records), np.uint8)
+    width = label_bytes + 3072
+    if raw.size % width:
+        raise DatasetFormatError("CIFAR binary batch is not a whole number of records")
+    table = raw.reshape(-1, width)
+    images = table[:, label_bytes:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return (np.ascontiguousarray(images), *(table[:, i] for i in range(label_bytes)))
+
+
+def _cifar10_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    members = dict(read_members(next(iter(paths.values()))))
+    train = [members[f"cifar-10-batches-bin/data_batch_{i}.bin"] for i in range(1, 6)]
+    x_train, y_train = _cifar_binary(train, 1)
+    x_test, y_test = _cifar_binary([members["cifar-10-batches-bin/test_batch.bin"]], 1)
+    return x_train, y_train, x_test, y_test, {}
+
+
+def _cifar100_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    members = dict(read_members(next(iter(paths.values()))))
+    x_train, c_train, f_train = _cifar_binary(
+        [members["cifar-100-binary/train.bin"]], 2
+    )
+    x_test, c_test, f_test = _cifar_binary([members["cifar-100-binary/test.bin"]], 2)
+    coarse = {"y_train_coarse": c_train, "y_test_coarse": c_test}
+    return x_train, f_train, x_test, f_test, coarse
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Rebuilds only containers and NumPy arrays: what CIFAR's python batches hold.
+
+    Any other global (``os.system``, ``builtins.eval``, ...) is refused, so a
+    crafted pickle cannot run code while it is read.
+    """
+
+    _ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise DatasetFormatError(
+                f"refused to load {module}.{name} from a pickle: CIFAR batches hold "
+                "only lists, dicts, bytes and NumPy arrays"
+            )
+        if module == "numpy.core.multiarray":
+            module = "numpy._core.multiarray" if np.__version__ >= "2" else module
+        return super().find_class(module, name)
+
+
+def load_pickle_restricted(data: bytes) -> Any:
+    return RestrictedUnpickler(io.BytesIO(data), encoding="bytes").load()
+
+
+def _python_batch(data: bytes, label_key: bytes, source: str) -> tuple[np.ndarray, ...]:
+    batch = load_pickle_restricted(data)
+    if not isinstance(batch, dict) or b"data" not in batch or label_key not in batch:
+        raise DatasetFormatError(f"{source}: not a CIFAR python batch")
+    images = np.asarray(batch[b"data"])
+    if images.dtype != np.uint8 or images.ndim != 2 or images.shape[1] != 3072:
+        raise DatasetFormatError(
+            f"{source}: image array is {images.dtype} {images.shape}"
+        )
+    labels = np.asarray(batch[label_key], dtype=np.int64)
+    if labels.shape != (images.shape[0],):
+        raise DatasetFormatError(
+            f"{source}: {labels.shape[0]} labels for {len(images)}"
+        )
+    x = images.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(x), labels.astype(np.uint8)
+
+
+def _cifar10_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    members = dict(read_members(next(iter(paths.values()))))
+    root = "cifar-10-batches-py/"
+    parts = [
+        _python_batch(members[f"{root}data_batch_{i}"], b"labels", f"data_batch_{i}")
+        for i in range(1, 6)
+    ]
+    x_test, y_test = _python_batch(
+        members[f"{root}test_batch"], b"labels", "test_batch"
+    )
+    x_train = np.concatenate([p[0] for p in parts])
+    y_train = np.concatenate([p[1] for p in parts])
+    return x_train, y_train, x_test, y_test, {}
+
+
+def _cifar100_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    members = dict(read_members(next(iter(paths.values()))))
+    root = "cifar-100-python/"
+    x_train, f_train = _python_batch(members[f"{root}train"], b"fine_labels", "train")
+    _, c_train = _python_batch(members[f"{root}train"], b"coarse_labels", "train")
+    x_test, f_test = _python_batch(members[f"{root}test"], b"fine_labels", "test")
+    _, c_test = _python_batch(members[f"{root}test"], b"coarse_labels", "test")
+    coarse = {"y_train_coarse": c_train, "y_test_coarse": c_test}
+    return x_train, f_train, x_test, f_test, coarse
+
+
+# -- notMNIST ------------------------------------------------------------------
+
+
+def _notmnist(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    from PIL import Image, UnidentifiedImageError
+
+    letters = {letter: i for i, letter in enumerate(card.class_names)}
+    images, labels, unreadable = [], [], []
+    archive = next(iter(paths.values()))
+    for name, data in read_members(archive):
+        parts = name.split("/")
+        if len(parts) != 3 or parts[0] != form.root or parts[1] not in letters:
+            continue
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                pixels = np.asarray(picture.convert("L"), dtype=np.uint8)
+        except (UnidentifiedImageError, OSError, ValueError):
+            unreadable.append(name)
+            continue
+        if pixels.shape != tuple(card.image_shape):
+            unreadable.append(name)
+            continue
+        images.append(pixels)
+        labels.append(letters[parts[1]])
+    members = card.counts.get("members")
+    if members is not None and len(images) + len(unreadable) != members:
+        raise DatasetFormatError(
+            f"{archive.name}: {len(images) + len(unreadable)} images where the card "
+            f"expects {members}: this is not the archive the card describes"
+        )
+    expected = card.counts.get("unreadable")
+    if expected is not None and len(unreadable) != expected:
+        raise DatasetFormatError(
+            f"{archive.name}: {len(unreadable)} unreadable images where the card "
+            f"expects {expected}: this is not the archive the card describes"
+        )
+    x = np.stack(images) if images else np.zeros((0, *card.image_shape), np.uint8)
+    y = np.asarray(labels, np.uint8)
+    x_train, y_train, x_test, y_test = _stratified_split(
+        x, y, card.counts.get("test_fraction", 0.2)
+    )
+    return x_train, y_train, x_test, y_test, {"unreadable": unreadable}
+
+
+# -- scikit-learn's digits (no download) ---------------------------------------
+
+
+def _sklearn_digits(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = digits.images.astype(np.uint8)
+    y = digits.target.astype(np.uint8)
+    return (*_stratified_split(x, y, 0.2), {})
+
+
+def _stratified_split(
+    x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int = 0
+) -> tuple[np.ndarray, ...]:
+    """A seeded split that keeps every class's share in both parts."""
+    rng = np.random.default_rng(seed)
+    test = []
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        rng.shuffle(members)
+        test.extend(members[: int(np.ceil(len(members) * test_fraction))])
+    is_test = np.zeros(len(y), bool)
+    is_test[test] = True
+    return x[~is_test], y[~is_test], x[is_test], y[is_test]
+
+
+READERS: dict[str, Callable[[dict[str, Path], Card, Form], Arrays]] = {
+    "idx": _idx,
+    "mnist_npz": _mnist_npz,
+    "cifar10_binary": _cifar10_binary,
+    "cifar100_binary": _cifar100_binary,
+    "cifar10_python": _cifar10_python,
+    "cifar100_python": _cifar100_python,
+    "notmnist_tar": _notmnist,
+    "sklearn_digits": _sklearn_digits,
+}
+
+
+def check_arrays(arrays: Arrays, card: Card) -> None:
+    """Shapes, dtypes, label ranges and counts against the card."""
+    x_train, y_train, x_test, y_test, _ = arrays
+    shape = tuple(card.image_shape)
+    for part, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if x.dtype != np.uint8 or x.shape[1:] != shape:
+            raise DatasetFormatError(
+                f"{card.name} {part}: images are {x.dtype} {x.shape[1:]}, expected "
+                f"uint8 {shape}"
+            )
+        if len(x) != len(y):
+            raise DatasetFormatError(
+                f"{card.name} {part}: {len(x)} images, {len(y)} labels"
+            )
+        if len(y) and (y.min() < 0 or y.max() >= len(card.class_names)):
+            raise DatasetFormatError(f"{card.name} {part}: labels outside the classes")
+        expected = card.counts.get(part)
+        if expected is not None and len(y) != expected:
+            raise DatasetFormatError(
+                f"{card.name} {part}: {len(y)} examples where the card says {expected}"
+            )

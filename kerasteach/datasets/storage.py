@@ -1,0 +1,95 @@
+"""Where dataset files live, and how they get there without ever being half-written.
+
+The cache folder is ``KERASTEACH_DATA`` (or an argument), else
+``~/.kerasteach/datasets``; inside it, one folder per dataset. A file is only
+ever used after its size and SHA-256 match its card.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from kerasteach.datasets.cards import FileSpec
+
+_CHUNK = 1 << 20
+
+
+def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
+    """The cache: the argument, else ``KERASTEACH_DATA``, else ~/.kerasteach."""
+    chosen = cache_dir or os.environ.get("KERASTEACH_DATA")
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path.home() / ".kerasteach" / "datasets"
+
+
+def keras_cache_root() -> Path:
+    """Keras' download folder: ``KERAS_HOME``/datasets, default ~/.keras/datasets."""
+    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(home).expanduser() / "datasets"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def matches(path: Path, spec: FileSpec) -> bool:
+    """True when ``path`` is a regular file of the card's size and SHA-256."""
+    try:
+        if not path.is_file() or path.stat().st_size != spec.size:
+            return False
+    except OSError:
+        return False
+    return sha256_of(path) == spec.sha256
+
+
+@contextlib.contextmanager
+def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
+    """Write ``target`` under a temporary name; renamed into place only on success.
+
+    The data is flushed to disk before the rename, so a crash leaves either the
+    old file or the complete new one, never a half-written ``target``.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def copy_verified(source: Path, target: Path, spec: FileSpec) -> None:
+    """Copy ``source`` to ``target`` atomically, checking the copy's SHA-256."""
+    digest = hashlib.sha256()
+    with open(source, "rb") as reader, atomic_writer(target) as writer:
+        while chunk := reader.read(_CHUNK):
+            digest.update(chunk)
+            writer.write(chunk)
+        if digest.hexdigest() != spec.sha256:
+            raise ValueError(f"{source} changed while it was copied")
+
+
+def quarantine(path: Path) -> Path:
+    """Move a file that failed its check aside (never delete what a user put there)."""
+    aside = path.with_name(path.name + ".bad")
+    shutil.move(str(path), aside)
+    return aside

@@ -1,0 +1,254 @@
+"""Downloads from a real HTTP server on 127.0.0.1: faults, resume, mirrors, caches."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import run_command
+from dataset_fixtures import card_for, mnist_npz_files
+from fixture_server import serving
+
+from kerasteach.datasets import NotAvailableError, load
+from kerasteach.datasets.download import DownloadError, download
+
+
+def free_closed_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.fixture
+def server():
+    with serving() as running:
+        yield running
+
+
+def publish(server, name: str, files: dict[str, bytes]) -> None:
+    for file_name, data in files.items():
+        server.files[f"/{name}/{file_name}"] = data
+
+
+def mnist_card(server, *bases: str):
+    files = mnist_npz_files()
+    publish(server, "mnist", files)
+    return card_for(
+        "mnist",
+        "mnist_npz",
+        files,
+        list(bases) or [server.url],
+        counts={"train": 50, "test": 20},
+        image_shape=(28, 28),
+    ), files
+
+
+def fetch(card, tmp_path: Path, **options):
+    options.setdefault("progress", False)
+    return load(card, cache_dir=tmp_path / "cache", mirror="", **options)
+
+
+def test_download_then_cached_load_needs_no_network(server, tmp_path: Path) -> None:
+    card, _ = mnist_card(server)
+    (x_train, y_train), (x_test, y_test) = fetch(card, tmp_path)
+    assert x_train.shape == (50, 28, 28) and y_test.shape == (20,)
+    assert (tmp_path / "cache" / "mnist" / "mnist.npz").is_file()
+    served = len(server.requests)
+    again = fetch(card, tmp_path)
+    assert len(server.requests) == served
+    np.testing.assert_array_equal(again.x_train, x_train)
+
+
+def test_server_error_is_retried(server, tmp_path: Path) -> None:
+    card, _ = mnist_card(server)
+    server.faults["/mnist/mnist.npz"] = "500-once"
+    fetch(card, tmp_path)
+    assert len(server.requests) == 2
+
+
+def test_connection_cut_halfway_resumes_with_range(server, tmp_path: Path) -> None:
+    card, files = mnist_card(server)
+    server.faults["/mnist/mnist.npz"] = "cut-once"
+    fetch(card, tmp_path)
+    ranges = [r for _, r in server.requests if r]
+    assert ranges and ranges[0].startswith("bytes=")
+    saved = (tmp_path / "cache" / "mnist" / "mnist.npz").read_bytes()
+    assert saved == files["mnist.npz"]
+
+
+def test_short_body_without_length_moves_to_the_next_mirror(server, tmp_path) -> None:
+    with serving() as second:
+        card, files = mnist_card(server, server.url, second.url)
+        publish(second, "mnist", files)
+        server.faults["/mnist/mnist.npz"] = "short-no-length"
+        fetch(card, tmp_path)
+        assert second.requests
+
+
+def test_wrong_bytes_are_rejected_and_the_next_mirror_used(server, tmp_path) -> None:
+    with serving() as second:
+        card, files = mnist_card(server, server.url, second.url)
+        publish(second, "mnist", files)
+        server.faults["/mnist/mnist.npz"] = "wrong"
+        fetch(card, tmp_path)
+        assert len([p for p, _ in server.requests]) == 1  # no retry of a bad hash
+        assert (tmp_path / "cache/mnist/mnist.npz").read_bytes() == files["mnist.npz"]
+
+
+def test_stalled_server_times_out_then_next_mirror(server, tmp_path: Path) -> None:
+    with serving() as second:
+        card, files = mnist_card(server, server.url, second.url)
+        publish(second, "mnist", files)
+        server.faults["/mnist/mnist.npz"] = "stall"
+        start = time.monotonic()
+        download(
+            card.forms[0].files[0],
+            card.forms[0].files[0].urls,
+            tmp_path / "mnist.npz",
+            timeout=0.5,
+            attempts=1,
+            progress=False,
+        )
+        assert time.monotonic() - start < 4
+        assert second.requests
+
+
+def test_mirror_that_is_down_is_skipped(server, tmp_path: Path) -> None:
+    card, _ = mnist_card(server, free_closed_port(), server.url)
+    fetch(card, tmp_path)
+    assert server.requests
+
+
+def test_every_source_failing_names_the_file_and_the_fixes(tmp_path: Path) -> None:
+    with serving() as server:
+        card, _ = mnist_card(server, free_closed_port())
+    with pytest.raises(NotAvailableError) as error:
+        fetch(card, tmp_path)
+    message = str(error.value)
+    assert "mnist.npz" in message
+    assert str(tmp_path / "cache" / "mnist" / "mnist.npz") in message
+    assert "KERASTEACH_MIRROR" in message
+    assert "kerasteach datasets download mnist" in message
+
+
+def test_corrupt_cached_file_is_moved_aside_and_fetched_again(server, tmp_path) -> None:
+    card, files = mnist_card(server)
+    cached = tmp_path / "cache" / "mnist" / "mnist.npz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(files["mnist.npz"][:100])  # truncated
+    fetch(card, tmp_path)
+    assert cached.read_bytes() == files["mnist.npz"]
+    assert (cached.parent / "mnist.npz.bad").read_bytes() == files["mnist.npz"][:100]
+
+
+def test_file_in_keras_cache_is_used_without_downloading(
+    server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card, files = mnist_card(server)
+    keras_home = tmp_path / "keras_home"
+    (keras_home / "datasets").mkdir(parents=True)
+    (keras_home / "datasets" / "mnist.npz").write_bytes(files["mnist.npz"])
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    fetch(card, tmp_path)
+    assert server.requests == []
+
+
+def test_mirror_url_is_tried_first(server, tmp_path: Path) -> None:
+    with serving() as mirror:
+        card, files = mnist_card(server)
+        publish(mirror, "mnist", files)
+        load(card, cache_dir=tmp_path, mirror=mirror.url, progress=False)
+        assert mirror.requests and not server.requests
+
+
+DOWNLOAD_SCRIPT = """
+import sys
+from pathlib import Path
+from kerasteach.datasets.cards import FileSpec
+from kerasteach.datasets.download import download
+spec = FileSpec("big.bin", sys.argv[3], int(sys.argv[4]), (sys.argv[1],))
+download(spec, spec.urls, Path(sys.argv[2]), progress=False, attempts=1)
+"""
+
+
+def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) -> None:
+    import hashlib
+    import subprocess
+
+    data = np.random.default_rng(1).bytes(2_000_000)
+    server.files["/big.bin"] = data
+    server.faults["/big.bin"] = "stall"  # headers, then nothing: kill it there
+    target = tmp_path / "big.bin"
+    sha = hashlib.sha256(data).hexdigest()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            DOWNLOAD_SCRIPT,
+            f"{server.url}/big.bin",
+            str(target),
+            sha,
+            str(len(data)),
+        ],
+    )
+    time.sleep(1.5)
+    process.kill()
+    process.wait()
+    assert not target.exists()  # never a partial file under the real name
+    server.faults.pop("/big.bin")
+    (tmp_path / "big.bin.part").write_bytes(data[:700_000])  # as if cut there
+    result = run_command(
+        sys.executable,
+        "-c",
+        DOWNLOAD_SCRIPT,
+        f"{server.url}/big.bin",
+        str(target),
+        sha,
+        str(len(data)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes() == data
+    assert server.requests[-1][1] == "bytes=700000-"
+
+
+def test_tls_failure_gives_advice_never_a_downgrade(tmp_path: Path) -> None:
+    import ssl
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def speak_garbage() -> None:  # not a TLS server: the handshake fails
+        connection, _ = listener.accept()
+        connection.sendall(b"HTTP/1.1 200 OK\r\n\r\nnot tls")
+        connection.close()
+
+    threading.Thread(target=speak_garbage, daemon=True).start()
+    card_file = mnist_npz_files()
+    from dataset_fixtures import card_for as make
+
+    card = make(
+        "mnist",
+        "mnist_npz",
+        card_file,
+        [f"https://127.0.0.1:{port}"],
+        counts={},
+        image_shape=(28, 28),
+    )
+    with pytest.raises(DownloadError) as error:
+        download(
+            card.forms[0].files[0],
+            card.forms[0].files[0].urls,
+            tmp_path / "x",
+            attempts=1,
+            progress=False,
+        )
+    listener.close()
+    assert "SSL" in str(error.value) or "ssl" in str(error.value).lower()
+    assert ssl.create_default_context().verify_mode == ssl.CERT_REQUIRED
