@@ -61,7 +61,7 @@ def load(
     >>> data = load("digits", normalize=True, channels="last")
     >>> (x_train, y_train), (x_test, y_test) = data
     >>> x_train.shape, x_train.dtype.name, float(x_train.max()), data.class_names[:3]
-    ((1437, 8, 8, 1), 'float32', 1.0, ('0', '1', '2'))
+    ((1433, 8, 8, 1), 'float32', 1.0, ('0', '1', '2'))
     """
     card = name if isinstance(name, Card) else read_card(name)
     _check_options(card, subset, validation_split, channels, label_mode)

@@ -1,0 +1,63 @@
+"""``kerasteach datasets`` run as the real console script."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from conftest import ROOT, console_script, run_command
+
+SHARED = ROOT.parent / "shared" / "datasets"
+
+
+def datasets_command(*args: str, env: dict[str, str] | None = None):
+    return run_command(console_script(), "datasets", *args, env=env)
+
+
+def test_list_shows_every_card() -> None:
+    result = datasets_command("list", env={"KERASTEACH_MIRROR": ""})
+    assert result.returncode == 0, result.stderr
+    for name in (
+        "mnist",
+        "fashion_mnist",
+        "notmnist_small",
+        "notmnist_large",
+        "cifar10",
+        "cifar100",
+        "digits",
+    ):
+        assert f"\n{name} " in result.stdout
+    assert "digits          none" in result.stdout
+
+
+def test_pack_lays_out_a_mirror_of_verified_files(tmp_path: Path) -> None:
+    if not (SHARED / "mnist").is_dir():
+        import pytest
+
+        pytest.skip("no real MNIST in ../shared/datasets")
+    env = {"KERASTEACH_DATA": str(tmp_path / "cache"), "KERASTEACH_MIRROR": str(SHARED)}
+    result = datasets_command("pack", str(tmp_path / "usb"), "mnist", env=env)
+    assert result.returncode == 0, result.stderr
+    for source in (SHARED / "mnist").glob("*.gz"):
+        copy = tmp_path / "usb" / "mnist" / source.name
+        assert (
+            hashlib.sha256(copy.read_bytes()).digest()
+            == hashlib.sha256(source.read_bytes()).digest()
+        )
+    assert not list((tmp_path / "usb").rglob("*.tmp"))
+
+
+def test_download_offline_explains_and_exits_non_zero(tmp_path: Path) -> None:
+    env = {"KERASTEACH_DATA": str(tmp_path), "KERASTEACH_MIRROR": "http://127.0.0.1:9"}
+    result = datasets_command("download", "notmnist_small", "--timeout", "2", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "kerasteach datasets download notmnist_small" in result.stderr
+    assert not (tmp_path / "notmnist_small" / "notMNIST_small.tar.gz").exists()
+
+
+def test_unknown_dataset_is_a_usage_error() -> None:
+    result = datasets_command("download", "imagenet")
+    assert result.returncode == 2
+    assert "no dataset called 'imagenet'" in result.stderr
+    assert "Traceback" not in result.stderr
