@@ -184,24 +184,7 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
     server.faults["/big.bin"] = "stall"  # headers, then nothing: kill it there
     target = tmp_path / "big.bin"
     sha = hashlib.sha256(data).hexdigest()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            DOWNLOAD_SCRIPT,
-            f"{server.url}/big.bin",
-            str(target),
-            sha,
-            str(len(data)),
-        ],
-    )
-    time.sleep(1.5)
-    process.kill()
-    process.wait()
-    assert not target.exists()  # never a partial file under the real name
-    server.faults.pop("/big.bin")
-    (tmp_path / "big.bin.part").write_bytes(data[:700_000])  # as if cut there
-    result = run_command(
+    command = [
         sys.executable,
         "-c",
         DOWNLOAD_SCRIPT,
@@ -209,7 +192,15 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
         str(target),
         sha,
         str(len(data)),
-    )
+    ]
+    process = subprocess.Popen(command)
+    time.sleep(1.5)
+    process.kill()
+    process.wait()
+    assert not target.exists()  # never a partial file under the real name
+    server.faults.pop("/big.bin")
+    (tmp_path / "big.bin.part").write_bytes(data[:700_000])  # as if cut there
+    result = run_command(*command)
     assert result.returncode == 0, result.stderr
     assert target.read_bytes() == data
     assert server.requests[-1][1] == "bytes=700000-"
