@@ -60,16 +60,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: nothing to download (ships with a package)")
             continue
         try:
-            if args.action == "pack" and not args.names:
+            # download: the downloadable form, reusing verified local copies;
+            # pack: whatever is here, fetched only for datasets named explicitly
+            found = None
+            if args.action == "pack":
                 found = sources.locate_form(card, args.cache_dir, mirror)
-                if found is None:
-                    continue  # pack everything that is here; skip what is not
-            else:
-                found = sources.locate_form(card, args.cache_dir, mirror)
-                if found is None or args.action == "download":
-                    found = sources.fetch_form(
-                        card, args.cache_dir, mirror, timeout=args.timeout
-                    )
+            if found is None and (args.action == "download" or args.names):
+                found = sources.fetch_form(
+                    card, args.cache_dir, mirror, timeout=args.timeout
+                )
+            if found is None:
+                continue  # pack with no names: skip what is not here
         except datasets.DownloadError as error:
             print(f"kerasteach datasets: {error}", file=sys.stderr)
             failed += 1

@@ -12,7 +12,7 @@ files is written in code.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,6 @@ class Card:
     counts: dict[str, Any]
     forms: tuple[Form, ...]
     coarse_class_names: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def download_size(self) -> int:
@@ -81,7 +80,6 @@ class Card:
                 )
                 for form in data["forms"]
             )
-            known = {f.name for f in fields(cls)}
             return cls(
                 name=data["name"],
                 title=data["title"],
@@ -95,7 +93,6 @@ class Card:
                 counts=dict(data["counts"]),
                 forms=forms,
                 coarse_class_names=tuple(data.get("coarse_class_names", ())),
-                extra={k: v for k, v in data.items() if k not in known},
             )
         except (KeyError, TypeError) as error:
             raise CardError(

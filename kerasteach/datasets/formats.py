@@ -114,8 +114,10 @@ class RestrictedUnpickler(pickle.Unpickler):
                 f"refused to load {module}.{name} from a pickle: CIFAR batches hold "
                 "only lists, dicts, bytes and NumPy arrays"
             )
-        if module == "numpy.core.multiarray":
-            module = "numpy._core.multiarray" if np.__version__ >= "2" else module
+        if module.startswith("numpy.core"):  # renamed numpy._core in NumPy 2
+            module = module.replace("numpy.core", "numpy._core", 1)
+            if not hasattr(np, "_core"):
+                module = module.replace("numpy._core", "numpy.core", 1)
         return super().find_class(module, name)
 
 

@@ -97,8 +97,6 @@ def fetch_form(
                     attempts=attempts,
                     progress=progress,
                 )
-            except NotAvailableError:
-                raise
             except DownloadError as error:
                 raise NotAvailableError(
                     _not_available(card, spec, target, error)
