@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conftest import ROOT, console_script, run_command
+from conftest import ROOT, console_script, run_command, skip_unless
 
 SHARED = ROOT.parent / "shared" / "datasets"
 
@@ -31,10 +31,7 @@ def test_list_shows_every_card() -> None:
 
 
 def test_pack_lays_out_a_mirror_of_verified_files(tmp_path: Path) -> None:
-    if not (SHARED / "mnist").is_dir():
-        import pytest
-
-        pytest.skip("no real MNIST in ../shared/datasets")
+    skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
     env = {"KERASTEACH_DATA": str(tmp_path / "cache"), "KERASTEACH_MIRROR": str(SHARED)}
     result = datasets_command("pack", str(tmp_path / "usb"), "mnist", env=env)
     assert result.returncode == 0, result.stderr

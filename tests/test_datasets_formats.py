@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, skip_unless
 from dataset_fixtures import (
     card_for,
     cifar_python_batch,
@@ -296,8 +296,7 @@ def test_unknown_dataset_lists_the_names() -> None:
 def test_real_shared_files_load_as_a_user_would(
     name: str, train_counts: list[int], tmp_path: Path, monkeypatch
 ) -> None:
-    if not (SHARED / name).is_dir():
-        pytest.skip(f"no real copy of {name} in {SHARED}")
+    skip_unless((SHARED / name).is_dir(), f"no real copy of {name} in {SHARED}")
     monkeypatch.setenv("KERASTEACH_MIRROR", str(SHARED))
     monkeypatch.setenv("KERASTEACH_DATA", str(tmp_path))
     data = datasets.load(name, download=False, progress=False)

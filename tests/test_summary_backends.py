@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_command
+from conftest import ROOT, run_command, skip_unless
 from golden_cases import CASES, GOLDEN
 
 
@@ -15,8 +15,10 @@ from golden_cases import CASES, GOLDEN
 def test_golden_pictures_are_identical_on_another_backend(
     backend: str, tmp_path: Path
 ) -> None:
-    if importlib.util.find_spec(backend) is None:
-        pytest.skip(f"{backend} is not installed (pip install -e '.[test]')")
+    skip_unless(
+        importlib.util.find_spec(backend) is not None,
+        f"{backend} is not installed (pip install -e '.[test]')",
+    )
     result = run_command(
         sys.executable,
         str(ROOT / "tests" / "golden_cases.py"),
