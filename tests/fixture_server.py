@@ -4,20 +4,24 @@ Faults, set per path: ``"500-once"`` (HTTP 500, then the file), ``"cut-once"``
 (sends half with the full Content-Length, then closes; honours Range after),
 ``"short-no-length"`` (half the body, no Content-Length, every time),
 ``"wrong"`` (other bytes of the same size), ``"stall"`` (headers, then silence),
-``"no-range"`` (ignores Range requests).
+``"no-range"`` (ignores Range requests), ``"416-once"`` (refuses the first
+Range request with HTTP 416, as a server whose file changed does).
+``serving(certificate=(cert, key))`` speaks HTTPS instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 class FileServer:
-    def __init__(self) -> None:
+    def __init__(self, certificate: tuple[Path, Path] | None = None) -> None:
         self.files: dict[str, bytes] = {}
         self.faults: dict[str, str] = {}
         self.requests: list[tuple[str, str | None]] = []
@@ -32,12 +36,18 @@ class FileServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if certificate is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         path = request.path
@@ -59,6 +69,10 @@ class FileServer:
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
             time.sleep(5)
+            return
+        if fault == "416-once" and range_header:
+            self.faults.pop(path)
+            request.send_error(416)
             return
         start = 0
         if range_header and fault != "no-range":
@@ -88,8 +102,8 @@ class FileServer:
 
 
 @contextlib.contextmanager
-def serving() -> Iterator[FileServer]:
-    server = FileServer()
+def serving(certificate: tuple[Path, Path] | None = None) -> Iterator[FileServer]:
+    server = FileServer(certificate)
     server.thread.start()
     try:
         yield server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
 import time
@@ -9,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_command
+from conftest import run_command, skip_unless
 from dataset_fixtures import card_for, mnist_npz_files
 from fixture_server import serving
 
 from kerasteach.datasets import NotAvailableError, load
-from kerasteach.datasets.download import DownloadError, download
+from kerasteach.datasets.download import TLS_ADVICE, DownloadError, download
 
 
 def free_closed_port() -> str:
@@ -204,40 +205,49 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
     assert server.requests[-1][1] == "bytes=700000-"
 
 
-def test_tls_failure_gives_advice_never_a_downgrade(tmp_path: Path) -> None:
-    import ssl
-    import threading
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no system trusts, made with the openssl CLI."""
+    skip_unless(shutil.which("openssl") is not None, "the openssl command is missing")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    made = run_command(
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", str(key), "-out", str(cert),
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    return cert, key
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
 
-    def speak_garbage() -> None:  # not a TLS server: the handshake fails
-        connection, _ = listener.accept()
-        connection.sendall(b"HTTP/1.1 200 OK\r\n\r\nnot tls")
-        connection.close()
+def test_tls_failure_gives_advice_never_a_downgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificate = self_signed_certificate(tmp_path)
+    with serving(certificate) as https:
+        card, _ = mnist_card(https)
+        spec = card.forms[0].files[0]
+        with pytest.raises(DownloadError) as error:
+            download(spec, spec.urls, tmp_path / "x", attempts=1, progress=False)
+        assert str(error.value) == TLS_ADVICE
+        # Refused in the handshake: no request was sent, no retry over plain HTTP.
+        assert https.requests == []
+        assert not (tmp_path / "x").exists()
+        # The advice works: trusting the certificate (as behind a proxy) succeeds.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+        download(spec, spec.urls, tmp_path / "x", attempts=1, progress=False)
+        assert (tmp_path / "x").stat().st_size == spec.size
+        assert https.requests == [("/mnist/mnist.npz", None)]
 
-    threading.Thread(target=speak_garbage, daemon=True).start()
-    card_file = mnist_npz_files()
-    from dataset_fixtures import card_for as make
 
-    card = make(
-        "mnist",
-        "mnist_npz",
-        card_file,
-        [f"https://127.0.0.1:{port}"],
-        counts={},
-        image_shape=(28, 28),
-    )
-    with pytest.raises(DownloadError) as error:
-        download(
-            card.forms[0].files[0],
-            card.forms[0].files[0].urls,
-            tmp_path / "x",
-            attempts=1,
-            progress=False,
-        )
-    listener.close()
-    assert "SSL" in str(error.value) or "ssl" in str(error.value).lower()
-    assert ssl.create_default_context().verify_mode == ssl.CERT_REQUIRED
+def test_a_refused_resume_restarts_from_the_beginning(server, tmp_path) -> None:
+    card, files = mnist_card(server)
+    spec = card.forms[0].files[0]
+    server.faults["/mnist/mnist.npz"] = "416-once"
+    part = tmp_path / "mnist.npz.part"
+    part.write_bytes(b"not a prefix of the file the server has now")
+    download(spec, spec.urls, tmp_path / "mnist.npz", backoff=0, progress=False)
+    assert (tmp_path / "mnist.npz").read_bytes() == files["mnist.npz"]
+    assert not part.exists()
+    assert [r[1] for r in server.requests] == [
+        f"bytes={len(b'not a prefix of the file the server has now')}-",
+        None,
+    ]

@@ -128,6 +128,49 @@ def test_cifar10_binary_and_python_give_the_same_arrays(tmp_path: Path) -> None:
     np.testing.assert_array_equal(a.y_test, b.y_test)
 
 
+def test_cifar10_archive_in_keras_cache_is_found_where_keras_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import keras
+
+    x, y, xt, yt = (
+        images(20, (32, 32, 3)),
+        labels(20),
+        images(5, (32, 32, 3)),
+        labels(5),
+    )
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    archive.write_bytes(cifar10_python(x, y, xt, yt))
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    keras_home = tmp_path / "keras_home"
+    keras_home.mkdir()  # else Keras falls back to /tmp/.keras
+    # Exactly the call keras.datasets.cifar10.load_data() makes, from a local origin.
+    keras.utils.get_file(
+        fname="cifar-10-batches-py-target",
+        origin=archive.as_uri(),
+        extract=True,
+        file_hash=sha,
+        cache_dir=str(keras_home),
+    )
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    real = datasets.card("cifar10").forms[1].files[0]
+    card = card_for(
+        "cifar10",
+        "cifar10_python",
+        {archive.name: archive.read_bytes()},
+        [],
+        counts={"train": 20, "test": 5},
+        image_shape=(32, 32, 3),
+        download=False,
+        keras_cache_names=real.keras_cache_names,
+    )
+    data = load(card, cache_dir=tmp_path / "cache", mirror="", download=False)
+    np.testing.assert_array_equal(data.x_train, x)
+    assert "keras_home" in data.source
+
+
 def test_cifar100_fine_and_coarse_labels(tmp_path: Path) -> None:
     x, xt = images(6, (32, 32, 3)), images(2, (32, 32, 3))
     fine, coarse = np.arange(6) * 7 % 100, np.arange(6) % 20
