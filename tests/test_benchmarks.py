@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from conftest import ROOT, run_command
@@ -20,3 +21,21 @@ def test_summary_benchmark_runs_and_prints_ratios() -> None:
     assert "ratio" in result.stdout
     assert "MobileNetV2" in result.stdout
     assert "kerasteach --help" in result.stdout
+
+
+def test_datasets_benchmark_runs_and_prints_ratios() -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_datasets.py"),
+        "--quick",
+        "--repeat",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    for task in ("MNIST, cached", "notMNIST small, first", "CIFAR-10, cached"):
+        line = next(line for line in lines if line.startswith(task))
+        # kerasteach's time, the other's time, their ratio
+        assert re.search(r"\d\.\d{3}s +\d+\.\d{3}s +\d+\.\d\d ", line), line
+    assert any(line.startswith("notMNIST small, cached") for line in lines)
+    assert "Downloading" not in result.stdout

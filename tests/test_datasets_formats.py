@@ -292,6 +292,16 @@ def test_a_pickle_that_would_run_code_is_refused(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_restricted_unpickler_reads_batches_of_every_protocol(protocol: int) -> None:
+    from kerasteach.datasets.formats import load_pickle_restricted
+
+    batch = {b"data": images(3, (3072,)), b"labels": [1, 2, 3], b"name": b"\xff\x00"}
+    loaded = load_pickle_restricted(pickle.dumps(batch, protocol=protocol))
+    np.testing.assert_array_equal(loaded[b"data"], batch[b"data"])
+    assert loaded[b"labels"] == [1, 2, 3] and loaded[b"name"] == b"\xff\x00"
+
+
 def test_offline_digits_and_the_teacher_options() -> None:
     data = datasets.load("digits")
     (x_train, y_train), (x_test, y_test) = data

@@ -104,8 +104,13 @@ class RestrictedUnpickler(pickle.Unpickler):
     _ALLOWED = {
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),  # arrays at protocol 5
+        ("numpy._core.numeric", "_frombuffer"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
+        # Python 3 writes bytes this way at protocol 2 (a batch re-pickled by a
+        # mirror); it only turns a str into bytes.
+        ("_codecs", "encode"),
     }
 
     def find_class(self, module: str, name: str) -> Any:
