@@ -22,12 +22,30 @@ _LAZY_NAMES = {
     "keras2ascii": "kerasteach.model_summary",
     "Summary": "kerasteach.model_summary",
     "SummaryRow": "kerasteach.model_summary",
+    "TqdmProgress": "kerasteach.progress",
+    "TQDMCallback": "kerasteach.progress",
+    "TQDMNotebookCallback": "kerasteach.progress",
+    "LivePlot": "kerasteach.plots",
+    "plot_history": "kerasteach.plots",
 }
 
-__all__ = ["Summary", "SummaryRow", "__version__", "keras2ascii", "summary"]
+__all__ = [
+    "LivePlot",
+    "Summary",
+    "SummaryRow",
+    "TQDMCallback",
+    "TQDMNotebookCallback",
+    "TqdmProgress",
+    "__version__",
+    "keras2ascii",
+    "plot_history",
+    "summary",
+]
 
 if TYPE_CHECKING:
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
+    from kerasteach.plots import LivePlot, plot_history
+    from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress
 
 
 def __getattr__(name: str) -> Any:

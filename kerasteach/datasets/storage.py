@@ -7,15 +7,12 @@ ever used after its size and SHA-256 match its card.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
+from kerasteach._files import atomic_writer
 from kerasteach.datasets.cards import FileSpec
 
 _CHUNK = 1 << 20
@@ -51,30 +48,6 @@ def matches(path: Path, spec: FileSpec) -> bool:
     except OSError:
         return False
     return sha256_of(path) == spec.sha256
-
-
-@contextlib.contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
-    """Write ``target`` under a temporary name; renamed into place only on success.
-
-    The data is flushed to disk before the rename, so a crash leaves either the
-    old file or the complete new one, never a half-written ``target``.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def copy_verified(source: Path, target: Path, spec: FileSpec) -> None:

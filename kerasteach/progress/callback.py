@@ -1,0 +1,305 @@
+"""``TqdmProgress``: tqdm bars for ``fit``, ``evaluate`` and ``predict``."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import warnings
+from typing import IO, Any
+
+import keras
+
+from kerasteach._notebook import have_widgets, in_jupyter
+from kerasteach.progress.displays import LineDisplay, TqdmDisplay
+from kerasteach.progress.metrics_text import (
+    DEFAULT_METRIC_FORMAT,
+    format_metrics,
+    separator_for,
+)
+
+MODES = ("auto", "notebook", "terminal", "lines")
+
+
+def clamp(seen: int, steps: int | None) -> int:
+    """Batches done, at most ``steps``: with ``steps_per_execution`` > 1, Keras
+    reports the last execution's nominal end (24 for 23 batches, 20 for 19).
+
+    >>> clamp(24, 23), clamp(24, None)
+    (23, 24)
+    """
+    return min(seen, steps) if steps else seen
+
+
+class TqdmProgress(keras.callbacks.Callback):
+    """Progress bars for training: epochs outside, batches inside, metrics beside.
+
+    Use it with ``verbose=0`` so Keras' own bar stays quiet. The same object
+    also gives ``evaluate`` and ``predict`` a bar when passed to them. In
+    Jupyter it draws tqdm's widgets, in a terminal text bars, and in a CI log or
+    a file (a stream that is not a terminal) one complete line per epoch.
+
+    Args:
+        show_outer: the bar over epochs.
+        show_inner: the bar over batches (and a validation bar during ``fit``).
+        leave_outer: keep the epoch bar (and evaluate/predict bars) when done.
+        leave_inner: keep one batch bar per epoch instead of reusing one.
+        metric_format: how each metric is written, with ``{name}`` and ``{value}``.
+        separator: between metrics; `` · `` unless the stream cannot write it.
+        short_names: ``acc`` for ``accuracy``, ``mse`` for ``mean_squared_error``.
+        batch_size: when given, rates are shown in samples per second.
+        file: the stream (default ``sys.stderr``, as tqdm).
+        position: the first terminal line of the bars (for several at once).
+        mode: ``"auto"``, ``"notebook"``, ``"terminal"`` or ``"lines"``.
+        refresh_interval: seconds between redraws (the batch hook does nothing
+            else in between, so the bars cost almost nothing).
+
+    >>> import io, numpy as np, keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    >>> model.compile(loss="mse")
+    >>> log = io.StringIO()  # not a terminal: one line per epoch
+    >>> _ = model.fit(np.ones((8, 3)), np.ones(8), epochs=2, batch_size=4,
+    ...               verbose=0, callbacks=[TqdmProgress(file=log)])
+    >>> [line.split(" · ")[:2] for line in log.getvalue().splitlines()]
+    [['Epoch 1/2', '2/2 batches'], ['Epoch 2/2', '2/2 batches']]
+    """
+
+    # Batch hooks only store two values and check a clock, under a lock when
+    # they draw: safe on Keras' background threads (JAX and PyTorch dispatch
+    # batch hooks there unless a callback says it is not safe).
+    async_safe = True
+
+    def __init__(
+        self,
+        *,
+        show_outer: bool = True,
+        show_inner: bool = True,
+        leave_outer: bool = True,
+        leave_inner: bool = False,
+        metric_format: str = DEFAULT_METRIC_FORMAT,
+        separator: str | None = None,
+        short_names: bool = True,
+        batch_size: int | None = None,
+        file: IO[str] | None = None,
+        position: int = 0,
+        mode: str = "auto",
+        refresh_interval: float = 0.1,
+        outer_description: str = "Training",
+        inner_description: str = "Epoch {epoch}/{epochs}",
+    ) -> None:
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+        if batch_size is not None and (
+            not isinstance(batch_size, int) or batch_size < 1
+        ):
+            raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
+        try:  # a bad format fails here, not in the middle of training
+            metric_format.format(name="loss", value=0.5)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"metric_format {metric_format!r} does not work ({error!r}); use "
+                "{name} and {value}, e.g. '{name} {value:.3f}'"
+            ) from None
+        self.show_outer, self.show_inner = show_outer, show_inner
+        self.leave_outer, self.leave_inner = leave_outer, leave_inner
+        self.metric_format = metric_format
+        self.separator = separator
+        self.short_names = short_names
+        self.batch_size = batch_size
+        self.file = file
+        self.position = position
+        self.mode = mode
+        self.refresh_interval = refresh_interval
+        self.outer_description = outer_description
+        self.inner_description = inner_description
+        self._inner_update: str | None = None  # keras-tqdm's metrics-in-description
+        self._initial_epoch = 0
+        self._lock = threading.Lock()
+        self._display: Any = None
+        self._in_fit = False
+        self._due = 0.0
+        self._epochs = 0
+        self._train_steps: int | None = None
+        self._validation_steps: int | None = None
+        self._run_steps: int | None = None
+        self._seen = self._validation_seen = self._run_seen = 0
+        self._logs: dict | None = None
+        self._validation_logs: dict | None = None
+        self._run_logs: dict | None = None
+
+    # -- choosing the display ---------------------------------------------------
+
+    def resolved_mode(self) -> str:
+        """The mode ``"auto"`` stands for here: notebook, terminal or lines."""
+        if self.mode == "notebook" and not in_jupyter():
+            return "terminal"  # widgets outside Jupyter would print as text
+        if self.mode != "auto":
+            return self.mode
+        if in_jupyter():
+            return "notebook" if have_widgets() else "terminal"
+        stream = self.file if self.file is not None else sys.stderr
+        isatty = getattr(stream, "isatty", None)
+        return "terminal" if isatty is not None and isatty() else "lines"
+
+    def _new_display(self) -> Any:
+        stream = self.file if self.file is not None else sys.stderr
+        separator = self.separator or separator_for(stream)
+        mode = self.resolved_mode()
+        if mode == "lines":
+            return LineDisplay(
+                stream,
+                outer_description=self.outer_description,
+                batch_size=self.batch_size,
+                separator=separator,
+            )
+        if mode == "notebook" and have_widgets():
+            from tqdm.notebook import tqdm as tqdm_class
+        else:
+            if mode == "notebook":
+                warnings.warn(
+                    "kerasteach: notebook progress bars need ipywidgets "
+                    "(pip install ipywidgets); showing text bars instead.",
+                    stacklevel=3,
+                )
+            from tqdm.std import tqdm as tqdm_class
+        display = TqdmDisplay(
+            tqdm_class,
+            file=self.file,
+            position=self.position,
+            show_outer=self.show_outer,
+            show_inner=self.show_inner,
+            leave_outer=self.leave_outer,
+            leave_inner=self.leave_inner,
+            outer_description=self.outer_description,
+            inner_description=self.inner_description,
+            batch_size=self.batch_size,
+            separator=separator,
+        )
+        display.inner_update = self._inner_update
+        return display
+
+    def _text(self, logs: dict | None, keep=None) -> str:
+        if logs and keep is not None:
+            logs = {k: v for k, v in logs.items() if keep(k)}
+        return format_metrics(
+            logs, self.metric_format, self._display.separator, self.short_names
+        )
+
+    # -- fit ----------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.params.get("verbose", 0) not in (0, None):
+            warnings.warn(
+                "kerasteach.TqdmProgress: Keras' own progress bar is on too; "
+                "pass verbose=0 to fit() to show only one.",
+                stacklevel=2,
+            )
+        self._in_fit = True
+        self._epochs = self.params.get("epochs") or 0
+        self._train_steps = self.params.get("steps")
+        self._validation_steps = None
+        self._display = self._new_display()
+        self._display.train_begin(self._epochs, self._initial_epoch)
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        with self._lock:
+            self._seen, self._logs, self._due = 0, None, 0.0
+            self._display.epoch_begin(epoch, self._epochs, self._train_steps)
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        # The hot path: store, check the clock, return. Keras passes the last
+        # step of the batch (several with steps_per_execution > 1).
+        if batch >= self._seen:
+            self._seen, self._logs = batch + 1, logs
+        if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
+            try:
+                self._due = time.monotonic() + self.refresh_interval
+                self._display.train_progress(
+                    clamp(self._seen, self._train_steps), self._text(self._logs)
+                )
+            finally:
+                self._lock.release()
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        with self._lock:
+            if self._train_steps is None:  # unknown length: learned now
+                self._train_steps = self._seen or None
+            train_text = self._text(logs, keep=lambda name: not name.startswith("val_"))
+            seen = clamp(self._seen, self._train_steps)
+            self._display.epoch_end(epoch, seen, train_text, self._text(logs))
+
+    def on_train_end(self, logs=None) -> None:
+        with self._lock:
+            self._in_fit = False
+            self._display.train_end()
+
+    # -- evaluate (and validation inside fit) ---------------------------------------
+
+    def on_test_begin(self, logs=None) -> None:
+        with self._lock:
+            if self._in_fit:
+                self._validation_seen, self._validation_logs = 0, None
+                self._display.validation_begin(self._validation_steps)
+            else:
+                self._run_begin("Evaluate")
+            self._due = 0.0
+
+    def on_test_batch_end(self, batch: int, logs=None) -> None:
+        if self._in_fit:
+            if batch >= self._validation_seen:
+                self._validation_seen, self._validation_logs = batch + 1, logs
+        elif batch >= self._run_seen:
+            self._run_seen, self._run_logs = batch + 1, logs
+        if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
+            try:
+                self._due = time.monotonic() + self.refresh_interval
+                if self._in_fit:
+                    text = self._text(self._validation_logs)
+                    seen = clamp(self._validation_seen, self._validation_steps)
+                    self._display.validation_progress(seen, text)
+                else:
+                    self._display.run_progress(
+                        clamp(self._run_seen, self._run_steps),
+                        self._text(self._run_logs),
+                    )
+            finally:
+                self._lock.release()
+
+    def on_test_end(self, logs=None) -> None:
+        with self._lock:
+            if self._in_fit:
+                if self._validation_steps is None:
+                    self._validation_steps = self._validation_seen or None
+                seen = clamp(self._validation_seen, self._validation_steps)
+                self._display.validation_end(seen, self._text(logs))
+            else:
+                seen = clamp(self._run_seen, self._run_steps)
+                self._display.run_end(seen, self._text(logs))
+
+    # -- predict ------------------------------------------------------------------
+
+    def on_predict_begin(self, logs=None) -> None:
+        with self._lock:
+            self._run_begin("Predict")
+
+    def on_predict_batch_end(self, batch: int, logs=None) -> None:
+        if batch >= self._run_seen:
+            self._run_seen = batch + 1
+        if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
+            try:
+                self._due = time.monotonic() + self.refresh_interval
+                seen = clamp(self._run_seen, self._run_steps)
+                self._display.run_progress(seen, "")
+            finally:
+                self._lock.release()
+
+    def on_predict_end(self, logs=None) -> None:
+        with self._lock:
+            self._display.run_end(clamp(self._run_seen, self._run_steps), "")
+
+    def _run_begin(self, kind: str) -> None:
+        self._display = self._new_display()
+        self._run_seen, self._run_logs, self._due = 0, None, 0.0
+        self._run_steps = self.params.get("steps")
+        self._display.run_begin(kind, self._run_steps)
