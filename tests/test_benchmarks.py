@@ -39,3 +39,20 @@ def test_datasets_benchmark_runs_and_prints_ratios() -> None:
         assert re.search(r"\d\.\d{3}s +\d+\.\d{3}s +\d+\.\d\d ", line), line
     assert any(line.startswith("notMNIST small, cached") for line in lines)
     assert "Downloading" not in result.stdout
+
+
+def test_progress_benchmark_runs_and_prints_ratios() -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_progress.py"),
+        "--quick",
+        "--rounds",
+        "1",
+        "--backends",
+        "jax",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for hook in ("TqdmProgress", "tqdm TqdmCallback", "keras ProgbarLogger"):
+        assert re.search(rf"{hook} +\d+\.\d\d µs", result.stdout), result.stdout
+    assert "failed" not in result.stdout
+    assert len(re.findall(r"steps/s .* ratio \d\.\d{3}", result.stdout)) == 8

@@ -56,7 +56,10 @@ def run_page(text: str) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_page_code_runs_and_prints_what_it_shows(page: Path) -> None:
+def test_page_code_runs_and_prints_what_it_shows(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # files a page writes land here, not in the repo
     text = page.read_text(encoding="utf-8")
     produced, ran = run_page(text)
     if "```python" in text:

@@ -25,22 +25,37 @@ model = keras.Sequential(
 )
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
-x = np.random.rand(100, 4)
-y = np.random.randint(0, 3, 100)
+x = np.random.rand(200, 4)
+y = np.random.randint(0, 3, 200)
 """
 
 TRAIN = """
-history = model.fit(x, y, epochs=3, batch_size=20, validation_split=0.2, verbose=0,
-                    callbacks=[TqdmProgress(), LivePlot()])
+history = model.fit(x, y, epochs=3, batch_size=10, validation_split=0.2, verbose=0,
+                    callbacks=[TqdmProgress(leave_inner=True), LivePlot()])
 """
 
 AFTER = "plot_history(history)"
 
 
-def widget_states(notebook) -> list[dict]:
+def widget_states(notebook) -> dict[str, dict]:
     widgets = notebook.metadata.get("widgets", {})
     stored = widgets.get("application/vnd.jupyter.widget-state+json", {})
-    return [model["state"] for model in stored.get("state", {}).values()]
+    return {key: model["state"] for key, model in stored.get("state", {}).items()}
+
+
+def tqdm_bars(states: dict[str, dict]) -> list[tuple[str, dict, str]]:
+    """Each tqdm widget: its title, its progress bar's state and its count text."""
+    found = []
+    for state in states.values():
+        if state.get("_model_name") != "HBoxModel":
+            continue
+        title, bar, count = (
+            states[child.removeprefix("IPY_MODEL_")] for child in state["children"]
+        )
+        # tqdm pads its widget text with figure spaces (U+2007)
+        text = count["value"].replace("\u2007", " ")
+        found.append((title["value"].replace("\u2007", " "), bar, text))
+    return found
 
 
 def png_outputs(cell) -> list[bytes]:
@@ -69,11 +84,16 @@ def test_training_in_a_real_kernel_shows_widget_bars_and_a_live_plot(tmp_path):
     kinds = [output.get("data", {}).keys() for output in train.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in k for k in kinds)
     # tqdm's widgets: the epoch bar finished at 3 of 3, its text has the metrics.
-    states = widget_states(notebook)
-    progress = [s for s in states if s.get("_model_name") == "FloatProgressModel"]
-    assert any(s["value"] == 3 and s["max"] == 3 for s in progress), progress
-    labels = " ".join(str(s.get("value", "")) for s in states)
-    assert "Training" in labels and "val_loss" in labels
+    bars = tqdm_bars(widget_states(notebook))
+    titles = [title for title, _, _ in bars]
+    assert any(title.startswith("Training") for title in titles), titles
+    for title, bar, count in bars:
+        done = int(bar["max"])
+        # The widget's end agrees with its text, also for the validation bar,
+        # whose length is unknown until the first validation has run.
+        assert bar["value"] == done and f" {done}/{done} " in count, (title, count)
+    training = next(count for title, _, count in bars if title.startswith("Training"))
+    assert " 3/3 " in training and "val_loss" in training
     # LivePlot: one picture, replaced in place each epoch, nothing saved to disk.
     (png,) = png_outputs(train)
     with Image.open(io.BytesIO(png)) as picture:

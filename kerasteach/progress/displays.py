@@ -25,6 +25,24 @@ def rate_text(steps: int, seconds: float, batch_size: int | None) -> str:
     return f"{steps / seconds:.1f} batches/s"
 
 
+def learn_total(bar: Any, total: int) -> None:
+    """Give a bar that was counting with no total the total it found.
+
+    Unlike ``bar.reset(total=...)``, this keeps the count and the clock, so the
+    final rate stays right. A notebook bar's widget gets its new end as well
+    (tqdm's own ``reset`` does the same to its widget).
+    """
+    if bar.total is not None:
+        return
+    bar.total = total
+    container = getattr(bar, "container", None)  # tqdm.notebook's widget box
+    if container is not None:
+        _, widget, _ = container.children
+        widget.max = total
+        if bar.ncols is None:
+            widget.layout.width = None  # was drawn as an indefinite stripe
+
+
 class TqdmDisplay:
     """Nested tqdm bars: epochs outside, batches inside, validation below them."""
 
@@ -133,16 +151,14 @@ class TqdmDisplay:
 
     def validation_end(self, steps: int = 0, text: str = "") -> None:
         if self.validation is not None:
-            if self.validation.total is None:
-                self.validation.total = steps
+            learn_total(self.validation, steps)
             self._show(self.validation, steps, text)  # its last count, then gone
             self.validation.close()
             self.validation = None
 
     def epoch_end(self, epoch: int, steps: int, train_text: str, all_text: str) -> None:
         if self.inner is not None:
-            if self.inner.total is None:  # unknown length: now it is known
-                self.inner.total = steps
+            learn_total(self.inner, steps)
             self.train_progress(steps, train_text)
             if self.leave_inner:  # each epoch's bar stays; the next gets a new one
                 self.inner.close()
@@ -168,8 +184,7 @@ class TqdmDisplay:
 
     def run_end(self, steps: int, text: str) -> None:
         if self.run is not None:
-            if self.run.total is None:
-                self.run.total = steps
+            learn_total(self.run, steps)
             self._show(self.run, steps, self._with_rate(steps, text))
             self.run.close()
             self.run = None
