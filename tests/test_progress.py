@@ -10,7 +10,7 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-from conftest import run_command
+from conftest import run_command, skip_unless
 
 from kerasteach import TQDMCallback, TQDMNotebookCallback, TqdmProgress
 from kerasteach.progress import format_metrics
@@ -257,7 +257,7 @@ def test_a_keras_tqdm_script_runs_with_only_the_import_changed(tmp_path) -> None
     ], result.stderr
 
 
-JAX_SCRIPT = textwrap.dedent(
+BACKEND_SCRIPT = textwrap.dedent(
     """
     import io, json
     import numpy as np
@@ -268,7 +268,9 @@ JAX_SCRIPT = textwrap.dedent(
         [keras.Input((4,)), keras.layers.Dense(3, activation="softmax")]
     )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=5)
+                  metrics=["accuracy"],
+                  # PyTorch runs one step at a time
+                  steps_per_execution=1 if keras.backend.backend() == "torch" else 5)
     x = np.random.rand(230, 4).astype("float32")
     y = np.random.randint(0, 3, 230)
     log = io.StringIO()
@@ -286,13 +288,20 @@ JAX_SCRIPT = textwrap.dedent(
 )
 
 
-def test_the_same_counts_under_jax_with_background_dispatch_kept_on() -> None:
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_same_counts_on_other_backends_with_background_dispatch_kept_on(
+    backend: str,
+) -> None:
+    import importlib.util
     import json
 
-    result = run_command(sys.executable, "-c", JAX_SCRIPT, env={"KERAS_BACKEND": "jax"})
+    skip_unless(importlib.util.find_spec(backend) is not None, f"{backend} missing")
+    result = run_command(
+        sys.executable, "-c", BACKEND_SCRIPT, env={"KERAS_BACKEND": backend}
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["backend"] == "jax"
+    assert report["backend"] == backend
     assert report["async"] is True  # async_safe: Keras keeps batch hooks off-thread
     lines = report["log"].splitlines()
     assert [line.split(" · ")[:2] for line in lines] == [
