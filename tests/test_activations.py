@@ -1,0 +1,177 @@
+"""get_activations against Keras' own cut models, on every kind of model."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from kerasteach.activations import ActivationError, choose_layers, get_activations
+from kerasteach.activations.extract import extraction_model
+
+RNG = np.random.default_rng(0)
+
+
+def cut(model: keras.Model, layer: str, x) -> np.ndarray:
+    """What a model cut at ``layer`` computes: Keras' own answer."""
+    return keras.Model(model.inputs, model.get_layer(layer).output).predict(
+        x, verbose=0
+    )
+
+
+def cnn() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.MaxPooling2D(name="pool"),
+            keras.layers.BatchNormalization(name="norm"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+
+
+def images(count: int = 10) -> np.ndarray:
+    return RNG.random((count, 8, 8, 1), dtype=np.float32)
+
+
+def test_sequential_layers_equal_keras_cuts_and_default_choice() -> None:
+    model, x = cnn(), images()
+    found = get_activations(model, x)
+    assert list(found) == ["conv", "pool", "out"]  # not the plumbing
+    for name, array in found.items():
+        np.testing.assert_allclose(array, cut(model, name, x), rtol=1e-5, atol=1e-6)
+    every = get_activations(model, x, "all")
+    assert list(every) == ["conv", "pool", "norm", "flat", "out"]
+    np.testing.assert_allclose(every["norm"], cut(model, "norm", x), atol=1e-6)
+
+
+def test_layers_by_name_index_and_type_in_model_order() -> None:
+    model = cnn()
+    assert choose_layers(model, ["out", "conv"]) == ["out", "conv"]
+    assert choose_layers(model, [0, -1]) == ["conv", "out"]
+    assert choose_layers(model, keras.layers.Dense) == ["out"]
+    assert choose_layers(model, [keras.layers.Conv2D, "flat"]) == ["conv", "flat"]
+
+
+def test_batches_give_the_same_arrays_as_one_batch_and_the_model_is_built_once():
+    model, x = cnn(), images(11)
+    whole = get_activations(model, x, "all", batch_size=64)
+    pieces = get_activations(model, x, "all", batch_size=3)
+    for name in whole:
+        np.testing.assert_allclose(pieces[name], whole[name], atol=1e-6)
+    paths = choose_layers(model, "all")
+    assert extraction_model(model, paths) is extraction_model(model, paths)
+    half = get_activations(model, x, "all", batch_size=4, dtype="float16")
+    assert half["conv"].dtype == np.float16
+
+
+def test_the_model_and_the_inputs_are_left_as_they_were() -> None:
+    model, x = cnn(), images()
+    before = [w.copy() for w in model.get_weights()]
+    kept = x.copy()
+    get_activations(model, x, "all")
+    assert not model.compiled
+    assert len(model.layers) == 5
+    for old, new in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+    np.testing.assert_array_equal(x, kept)
+
+
+def test_sequential_without_input_once_called() -> None:
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [keras.layers.Dense(5, name="hidden"), keras.layers.Dense(2, name="out")]
+    )
+    model(np.zeros((1, 3), np.float32))
+    x = RNG.random((7, 3), dtype=np.float32)
+    found = get_activations(model, x, "all", batch_size=4)
+    np.testing.assert_allclose(found["hidden"], cut(model, "hidden", x), atol=1e-6)
+    assert found["out"].shape == (7, 2)
+
+
+def test_functional_with_branches_two_inputs_and_two_outputs() -> None:
+    keras.utils.set_random_seed(2)
+    picture = keras.Input((8, 8, 1), name="picture")
+    numbers = keras.Input((3,), name="numbers")
+    a = keras.layers.Conv2D(2, 3, name="left")(picture)
+    b = keras.layers.Conv2D(2, 3, name="right")(picture)
+    merged = keras.layers.Add(name="add")([a, b])
+    flat = keras.layers.Flatten(name="flat")(merged)
+    joined = keras.layers.Concatenate(name="join")([flat, numbers])
+    kind = keras.layers.Dense(3, name="kind")(joined)
+    size = keras.layers.Dense(1, name="size")(joined)
+    model = keras.Model([picture, numbers], [kind, size])
+    x = [images(6), RNG.random((6, 3), dtype=np.float32)]
+    found = get_activations(model, x, "all", batch_size=4)
+    assert list(found) == ["left", "right", "add", "flat", "join", "kind", "size"]
+    for name in found:
+        np.testing.assert_allclose(found[name], cut(model, name, x), atol=1e-5)
+
+
+def nested_model() -> tuple[keras.Model, keras.Model]:
+    keras.utils.set_random_seed(3)
+    block = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, name="inner_conv"),
+            keras.layers.GlobalAveragePooling2D(name="inner_pool"),
+        ],
+        name="block",
+    )
+    start = keras.Input((8, 8, 1))
+    scaled = keras.layers.Rescaling(0.5, name="scale")(start)
+    out = keras.layers.Dense(2, name="out")(block(scaled))
+    return keras.Model(start, out), block
+
+
+def test_reaching_inside_a_nested_model_equals_a_direct_cut() -> None:
+    model, block = nested_model()
+    x = images(5)
+    # The naive cut is not connected to the outer inputs on Keras 3.
+    with pytest.raises(ValueError, match="not connected"):
+        keras.Model(model.inputs, block.get_layer("inner_conv").output)
+    found = get_activations(model, x, ["block/inner_conv", "block", "out"])
+    direct = keras.Model(block.inputs, block.get_layer("inner_conv").output)
+    np.testing.assert_allclose(
+        found["block/inner_conv"], direct.predict(x * 0.5, verbose=0), atol=1e-6
+    )
+    np.testing.assert_allclose(found["block"], cut(model, "block", x), atol=1e-6)
+    assert choose_layers(model) == ["block", "out"]
+
+
+@pytest.mark.parametrize(
+    ("layers", "message"),
+    [
+        ("nope", "no layer named 'nope'.*its layers are: conv, pool"),
+        (9, "layer index 9 is out of range"),
+        (keras.layers.LSTM, "has no LSTM layer"),
+        ("conv/x", "'conv' is a Conv2D, not a model"),
+        ([1.5], "choose layers by name, index or type"),
+    ],
+)
+def test_a_bad_layer_choice_names_what_exists(layers, message) -> None:
+    with pytest.raises(ActivationError, match=message):
+        get_activations(cnn(), images(2), layers)
+
+
+def test_subclassed_and_shared_layers_get_clear_errors() -> None:
+    class Custom(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    custom = Custom()
+    custom(np.zeros((1, 3)))
+    with pytest.raises(ActivationError, match="subclassed model.*functional API"):
+        get_activations(custom, np.zeros((2, 3)), "all")
+    shared = keras.layers.Dense(3, name="shared")
+    start = keras.Input((3,))
+    model = keras.Model(start, shared(shared(start)))
+    with pytest.raises(ActivationError, match="called more than once"):
+        get_activations(model, np.zeros((2, 3)), "shared")
