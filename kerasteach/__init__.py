@@ -27,6 +27,9 @@ _LAZY_NAMES = {
     "TQDMNotebookCallback": "kerasteach.progress",
     "LivePlot": "kerasteach.plots",
     "plot_history": "kerasteach.plots",
+    "get_activations": "kerasteach.activations",
+    "plot_activations": "kerasteach.activations",
+    "plot_filters": "kerasteach.activations",
 }
 
 __all__ = [
@@ -37,12 +40,16 @@ __all__ = [
     "TQDMNotebookCallback",
     "TqdmProgress",
     "__version__",
+    "get_activations",
     "keras2ascii",
+    "plot_activations",
+    "plot_filters",
     "plot_history",
     "summary",
 ]
 
 if TYPE_CHECKING:
+    from kerasteach.activations import get_activations, plot_activations, plot_filters
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
     from kerasteach.plots import LivePlot, plot_history
     from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress

@@ -175,3 +175,44 @@ def test_subclassed_and_shared_layers_get_clear_errors() -> None:
     model = keras.Model(start, shared(shared(start)))
     with pytest.raises(ActivationError, match="called more than once"):
         get_activations(model, np.zeros((2, 3)), "shared")
+
+
+def test_plot_activations_has_one_panel_per_layer_showing_its_output() -> None:
+    from kerasteach import plot_activations
+    from kerasteach.activations.tiles import picture
+
+    model, x = cnn(), images(4)
+    figure = plot_activations(model, x, ["conv", "flat", "out"], max_channels=3)
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == ["conv (6, 6, 4)", "flat (36,)", "out (3,)"]
+    found = get_activations(model, x[:1], ["conv", "flat", "out"])
+    shown = figure.axes[0].get_images()[0].get_array()
+    np.testing.assert_allclose(shown, picture(found["conv"][0], 3), atol=1e-6)
+    bars = [patch.get_height() for patch in figure.axes[2].patches]
+    np.testing.assert_allclose(bars, found["out"][0], rtol=1e-5)
+    rows = plot_activations(found, samples=[0])  # from get_activations' result
+    assert len(rows.axes) == 3
+
+
+def test_plot_activations_gives_a_column_per_input() -> None:
+    from kerasteach import plot_activations
+
+    figure = plot_activations(cnn(), images(5), samples=[1, 4])
+    assert len(figure.axes) == 6  # conv, pool, out x two inputs
+    assert figure.axes[1].get_title() == "conv (6, 6, 4) · input 4"
+
+
+def test_plot_filters_shows_first_layer_kernels() -> None:
+    from kerasteach import plot_filters
+
+    keras.utils.set_random_seed(4)
+    colour = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Conv2D(5, 3, name="first")]
+    )
+    figure = plot_filters(colour)
+    assert figure.axes[0].get_title() == "first: 5 filters, 3×3, as RGB"
+    assert figure.axes[0].get_images()[0].get_array().shape[-1] == 3
+    model, _ = nested_model()  # the first convolution is inside "block"
+    assert plot_filters(model).axes[0].get_title().startswith("block/inner_conv: 4")
+    with pytest.raises(ActivationError, match="not a 2-D convolution"):
+        plot_filters(cnn(), "out")

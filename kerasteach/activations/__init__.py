@@ -6,5 +6,13 @@ from kerasteach.activations.extract import (
     get_activations,
     layer_names,
 )
+from kerasteach.activations.plots import plot_activations, plot_filters
 
-__all__ = ["ActivationError", "choose_layers", "get_activations", "layer_names"]
+__all__ = [
+    "ActivationError",
+    "choose_layers",
+    "get_activations",
+    "layer_names",
+    "plot_activations",
+    "plot_filters",
+]

@@ -1,0 +1,95 @@
+"""Feature maps as pictures, with NumPy only: one tiled image per layer.
+
+Used by the plots, the HTML report, the explorer and the TensorBoard images,
+so every place shows a layer the same way and none needs a figure per map.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+
+
+def normalize(maps: np.ndarray, axis: tuple[int, ...] = (0, 1)) -> np.ndarray:
+    """Each channel scaled to [0, 1] on its own (a flat channel becomes 0).
+
+    >>> normalize(np.array([[[0.0, 5.0]], [[2.0, 5.0]]]))[:, 0, :].tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    low = maps.min(axis=axis, keepdims=True)
+    span = maps.max(axis=axis, keepdims=True) - low
+    return np.where(span > 0, (maps - low) / np.where(span > 0, span, 1), 0.0)
+
+
+def grid_shape(count: int, columns: int | None = None) -> tuple[int, int]:
+    """Rows and columns for ``count`` tiles, about square unless told.
+
+    >>> grid_shape(16), grid_shape(10), grid_shape(5, columns=8)
+    ((4, 4), (3, 4), (1, 5))
+    """
+    columns = min(columns or math.ceil(math.sqrt(count)), count)
+    return math.ceil(count / columns), columns
+
+
+def tile(
+    maps: np.ndarray, max_channels: int | None = None, columns: int | None = None
+) -> np.ndarray:
+    """An ``(H, W, C)`` block of feature maps as one 2-D image in [0, 1].
+
+    Channels are laid out left to right, top to bottom, one pixel of white
+    between them; ``max_channels`` keeps the first ones.
+
+    >>> tile(np.zeros((2, 3, 5)), max_channels=4).shape
+    (5, 7)
+    """
+    maps = np.asarray(maps)
+    if maps.ndim == 2:
+        maps = maps[..., None]
+    if maps.ndim != 3:
+        raise ValueError(f"expected (height, width, channels); got shape {maps.shape}")
+    if max_channels is not None:
+        maps = maps[..., :max_channels]
+    height, width, count = maps.shape
+    rows, cols = grid_shape(count, columns)
+    image = np.ones((rows * (height + 1) - 1, cols * (width + 1) - 1), np.float32)
+    scaled = normalize(maps)
+    for index in range(count):
+        row, col = divmod(index, cols)
+        top, left = row * (height + 1), col * (width + 1)
+        image[top : top + height, left : left + width] = scaled[..., index]
+    return image
+
+
+def picture(activation: np.ndarray, max_channels: int | None = None) -> np.ndarray:
+    """One input's output of a layer as a 2-D image in [0, 1], whatever its rank.
+
+    Feature maps are tiled; a sequence ``(steps, features)`` becomes features
+    by steps; a vector becomes a one-row strip.
+
+    >>> picture(np.arange(4.0)).tolist()
+    [[0.0, 0.3333333432674408, 0.6666666865348816, 1.0]]
+    """
+    activation = np.asarray(activation, dtype=np.float32)
+    if activation.ndim == 3:
+        return tile(activation, max_channels)
+    if activation.ndim == 2:
+        return normalize(activation.T, axis=(0, 1))
+    if activation.ndim <= 1:
+        return normalize(activation.reshape(1, -1), axis=(0, 1))
+    # (depth, height, width, channels) and beyond: show the middle slice
+    return picture(activation[activation.shape[0] // 2], max_channels)
+
+
+def to_png(image: np.ndarray, scale: int = 1) -> bytes:
+    """A [0, 1] grey (2-D) or colour (H, W, 3) image as PNG bytes, enlarged."""
+    from PIL import Image
+
+    pixels = np.clip(np.asarray(image) * 255 + 0.5, 0, 255).astype(np.uint8)
+    if scale > 1:
+        pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
