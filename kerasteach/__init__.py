@@ -30,6 +30,9 @@ _LAZY_NAMES = {
     "get_activations": "kerasteach.activations",
     "plot_activations": "kerasteach.activations",
     "plot_filters": "kerasteach.activations",
+    "saliency": "kerasteach.activations",
+    "grad_cam": "kerasteach.activations",
+    "plot_heatmaps": "kerasteach.activations",
 }
 
 __all__ = [
@@ -41,15 +44,25 @@ __all__ = [
     "TqdmProgress",
     "__version__",
     "get_activations",
+    "grad_cam",
     "keras2ascii",
     "plot_activations",
     "plot_filters",
+    "plot_heatmaps",
     "plot_history",
+    "saliency",
     "summary",
 ]
 
 if TYPE_CHECKING:
-    from kerasteach.activations import get_activations, plot_activations, plot_filters
+    from kerasteach.activations import (
+        get_activations,
+        grad_cam,
+        plot_activations,
+        plot_filters,
+        plot_heatmaps,
+        saliency,
+    )
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
     from kerasteach.plots import LivePlot, plot_history
     from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress

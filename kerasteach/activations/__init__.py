@@ -6,13 +6,18 @@ from kerasteach.activations.extract import (
     get_activations,
     layer_names,
 )
+from kerasteach.activations.heatmaps import grad_cam, overlay, plot_heatmaps, saliency
 from kerasteach.activations.plots import plot_activations, plot_filters
 
 __all__ = [
     "ActivationError",
     "choose_layers",
     "get_activations",
+    "grad_cam",
     "layer_names",
+    "overlay",
     "plot_activations",
     "plot_filters",
+    "plot_heatmaps",
+    "saliency",
 ]

@@ -57,7 +57,7 @@ class ActivationError(ValueError):
     """The model or the layer choice cannot give activations; says what can."""
 
 
-def _graph_inputs(model: keras.Model) -> list:
+def graph_inputs(model: keras.Model) -> list:
     try:
         inputs = model.inputs
     except AttributeError:
@@ -161,7 +161,7 @@ def choose_layers(model: keras.Model, layers: LayerChoice = None) -> list[str]:
     return chosen
 
 
-def _output_of(model: keras.Model, path: str):
+def output_of(model: keras.Model, path: str):
     """The symbolic output of ``path``, connected to ``model``'s inputs."""
     head, _, rest = path.partition("/")
     layer = _find(model, head)
@@ -191,7 +191,7 @@ def _output_of(model: keras.Model, path: str):
             f"{head!r} is called more than once in {model.name}; the layers "
             "inside it have no single input to start from"
         ) from None
-    view = keras.Model(layer.inputs, _output_of(layer, rest))
+    view = keras.Model(layer.inputs, output_of(layer, rest))
     return view(feed)
 
 
@@ -200,9 +200,9 @@ def extraction_model(model: keras.Model, paths: Sequence[str]) -> keras.Model:
     cache = _EXTRACTORS.setdefault(model, {})
     key = tuple(paths)
     if key not in cache:
-        inputs = _graph_inputs(model)
+        inputs = graph_inputs(model)
         inputs = inputs[0] if len(inputs) == 1 else inputs
-        outputs = [_output_of(model, path) for path in paths]
+        outputs = [output_of(model, path) for path in paths]
         cache[key] = keras.Model(inputs, outputs, name=f"{model.name}_activations")
     return cache[key]
 
