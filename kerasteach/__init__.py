@@ -33,6 +33,7 @@ _LAZY_NAMES = {
     "saliency": "kerasteach.activations",
     "grad_cam": "kerasteach.activations",
     "plot_heatmaps": "kerasteach.activations",
+    "activation_report": "kerasteach.activations",
 }
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "TQDMNotebookCallback",
     "TqdmProgress",
     "__version__",
+    "activation_report",
     "get_activations",
     "grad_cam",
     "keras2ascii",
@@ -56,6 +58,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kerasteach.activations import (
+        activation_report,
         get_activations,
         grad_cam,
         plot_activations,

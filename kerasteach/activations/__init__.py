@@ -8,9 +8,11 @@ from kerasteach.activations.extract import (
 )
 from kerasteach.activations.heatmaps import grad_cam, overlay, plot_heatmaps, saliency
 from kerasteach.activations.plots import plot_activations, plot_filters
+from kerasteach.activations.report import activation_report
 
 __all__ = [
     "ActivationError",
+    "activation_report",
     "choose_layers",
     "get_activations",
     "grad_cam",

@@ -83,6 +83,21 @@ def picture(activation: np.ndarray, max_channels: int | None = None) -> np.ndarr
     return picture(activation[activation.shape[0] // 2], max_channels)
 
 
+def enlarged(image: np.ndarray, width: int = 320, strip_height: int = 12) -> np.ndarray:
+    """The image scaled up by whole pixels to about ``width``; a one-row strip
+    also gets ``strip_height`` rows, so a dense layer is visible on a page.
+
+    >>> enlarged(np.zeros((1, 10)), width=40).shape
+    (12, 40)
+    """
+    image = np.asarray(image)
+    scale = max(1, width // image.shape[1])
+    image = image.repeat(scale, axis=0).repeat(scale, axis=1)
+    if image.shape[0] < strip_height:
+        image = image.repeat(-(-strip_height // image.shape[0]), axis=0)[:strip_height]
+    return image
+
+
 def to_png(image: np.ndarray, scale: int = 1) -> bytes:
     """A [0, 1] grey (2-D) or colour (H, W, 3) image as PNG bytes, enlarged."""
     from PIL import Image

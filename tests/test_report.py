@@ -1,0 +1,71 @@
+"""activation_report: one self-contained HTML page, opened in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import keras
+import numpy as np
+import pytest
+from browser import headless_page
+
+from kerasteach.activations import ActivationError
+from kerasteach.activations.report import activation_report, top_predictions
+
+
+def classifier() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.MaxPooling2D(name="pool"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+
+
+def test_report_is_one_file_with_everything_inside(tmp_path) -> None:
+    model = classifier()
+    x = np.random.default_rng(0).random((5, 8, 8, 1), dtype=np.float32)
+    path = activation_report(
+        model, x, tmp_path / "report.html", ["cat", "dog", "owl"], max_inputs=4
+    )
+    page = path.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    # No network needed: no http(s) links, no external scripts or styles.
+    assert not re.search(r"(src|href)=\"https?:", page)
+    assert page.count("data:image/png;base64,") >= 4 * 4  # 3 layers + image each
+    scores = model.predict(x[:4], verbose=0)
+    for row in scores:
+        best = ["cat", "dog", "owl"][int(row.argmax())]
+        assert f'["{best}", {round(float(row.max()), 4)}]' in page
+
+    with headless_page() as browser:
+        browser.goto(path.as_uri())
+        titles = browser.locator(".layer h2").all_inner_texts()
+        assert titles == ["conv (6, 6, 4)", "pool (3, 3, 4)", "out (3,)"]
+        assert browser.locator("nav button").count() == 4
+        browser.locator("nav button").nth(3).click()
+        assert browser.locator("#chosen h2").first.inner_text() == "Input 3"
+        best = ["cat", "dog", "owl"][int(scores[3].argmax())]
+        assert browser.locator("ol.predictions li").first.inner_text().startswith(best)
+        loaded = "Array.from(document.images).every(i => i.complete && i.naturalWidth)"
+        assert browser.evaluate(loaded)
+        browser.screenshot(path=str(tmp_path / "report.png"))
+
+
+def test_report_checks_class_names_and_keeps_old_file_on_error(tmp_path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text("old")
+    with pytest.raises(ActivationError, match="2 class names for 3 outputs"):
+        activation_report(classifier(), np.ones((1, 8, 8, 1)), path, ["a", "b"])
+    assert path.read_text() == "old"
+
+
+def test_top_predictions_without_names() -> None:
+    assert top_predictions(np.array([0.2, 0.5, 0.3]), None, top=2) == [
+        ("1", 0.5),
+        ("2", 0.3),
+    ]
