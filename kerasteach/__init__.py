@@ -34,6 +34,7 @@ _LAZY_NAMES = {
     "grad_cam": "kerasteach.activations",
     "plot_heatmaps": "kerasteach.activations",
     "activation_report": "kerasteach.activations",
+    "explore": "kerasteach.activations.explorer",
 }
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "TqdmProgress",
     "__version__",
     "activation_report",
+    "explore",
     "get_activations",
     "grad_cam",
     "keras2ascii",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
         plot_heatmaps,
         saliency,
     )
+    from kerasteach.activations.explorer import explore
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
     from kerasteach.plots import LivePlot, plot_history
     from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress

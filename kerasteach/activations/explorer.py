@@ -1,0 +1,350 @@
+"""``explore``: a small local web app, in quiver's spirit, to look inside a model.
+
+It lists the images of a folder, shows the model's top predictions for each,
+and on a click every layer's feature maps as one tiled picture per layer.
+
+Safe by construction:
+
+- it listens on 127.0.0.1 unless another host is asked for;
+- it answers only a fixed set of routes, and never reads a file named by a
+  request: its pages are read from the package once at start, the images
+  once from the folder, and everything else is computed;
+- no permissive CORS header, and on loopback a request for another host name
+  is refused (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from kerasteach.activations.extract import (
+    ActivationError,
+    LayerChoice,
+    choose_layers,
+    extraction_model,
+    graph_inputs,
+)
+from kerasteach.activations.report import image_thumbnail, top_predictions
+from kerasteach.activations.tiles import enlarged, picture, to_png
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_ASSETS = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+_THUMBNAIL = re.compile(r"/api/images/(\d{1,6})/thumbnail\.png")
+_PREDICTIONS = re.compile(r"/api/images/(\d{1,6})/predictions")
+_LAYER_MAP = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.png")
+
+
+@dataclass
+class ImageEntry:
+    """One file of the folder: its pixels ready for the model, or why not."""
+
+    name: str
+    pixels: np.ndarray | None
+    error: str | None = None
+
+
+def load_images(
+    folder: str | os.PathLike, shape: tuple[int, int, int], scale: float
+) -> list[ImageEntry]:
+    """Every image file in ``folder`` (sorted), resized to ``shape``."""
+    from PIL import Image, UnidentifiedImageError
+
+    directory = Path(folder)
+    if not directory.is_dir():
+        raise ActivationError(f"{directory} is not a folder of images")
+    height, width, channels = shape
+    mode = {1: "L", 3: "RGB"}.get(channels)
+    if mode is None:
+        raise ActivationError(
+            f"explore shows images with 1 or 3 channels; the model takes {channels}"
+        )
+    entries = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            continue
+        try:
+            with Image.open(path) as image:
+                image = image.convert(mode).resize((width, height))
+                pixels = np.asarray(image, dtype="float32") * scale
+        except (UnidentifiedImageError, OSError, ValueError) as error:
+            reason = (
+                "not an image" if isinstance(error, UnidentifiedImageError) else error
+            )
+            entries.append(
+                ImageEntry(path.name, None, f"cannot read {path.name}: {reason}")
+            )
+            continue
+        entries.append(ImageEntry(path.name, pixels.reshape(height, width, channels)))
+    if not entries:
+        raise ActivationError(
+            f"no images in {directory} (looked for {', '.join(IMAGE_SUFFIXES)})"
+        )
+    return entries
+
+
+class Explorer:
+    """The app's state and answers; the HTTP server only passes requests in."""
+
+    def __init__(
+        self,
+        model: keras.Model,
+        images: str | os.PathLike,
+        *,
+        class_names: Sequence[str] | None = None,
+        layers: LayerChoice = None,
+        top: int = 5,
+        scale: float = 1 / 255,
+        max_channels: int = 64,
+    ) -> None:
+        inputs = graph_inputs(model)
+        if len(inputs) != 1 or len(inputs[0].shape) != 4:
+            raise ActivationError(
+                "explore is for image models: one input of shape "
+                "(batch, height, width, channels)"
+            )
+        shape = tuple(inputs[0].shape[1:])
+        if None in shape:
+            raise ActivationError(f"the model's input size is not fixed: {shape}")
+        width = model.outputs[0].shape[-1]
+        if class_names is not None and len(class_names) != width:
+            raise ActivationError(
+                f"{len(class_names)} class names for {width} outputs of {model.name}"
+            )
+        self.model = model
+        self.class_names = list(class_names) if class_names is not None else None
+        self.top = top
+        self.max_channels = max_channels
+        self.entries = load_images(images, shape, scale)
+        self.layers = choose_layers(model, layers)
+        output = model.layers[-1].name
+        self._paths = self.layers + ([output] if output not in self.layers else [])
+        self._extractor = extraction_model(model, self._paths)
+        self._lock = threading.Lock()  # one forward pass at a time
+        self._computed: dict[int, tuple[list[bytes], list]] = {}
+        self._assets = {
+            route: (
+                resources.files("kerasteach.activations")
+                .joinpath("explorer_assets", name)
+                .read_bytes(),
+                kind,
+            )
+            for route, (name, kind) in _ASSETS.items()
+        }
+
+    def _compute(self, index: int) -> tuple[list[bytes], list]:
+        """Every layer's tiled PNG and the top predictions, cached per image."""
+        with self._lock:
+            if index not in self._computed:
+                batch = self.entries[index].pixels[None]
+                outputs = self._extractor.predict_on_batch(batch)
+                if not isinstance(outputs, list | tuple):
+                    outputs = [outputs]
+                arrays = [np.asarray(o)[0] for o in outputs]
+                maps = [
+                    to_png(enlarged(picture(a, self.max_channels), width=480))
+                    for a in arrays[: len(self.layers)]
+                ]
+                best = top_predictions(arrays[-1], self.class_names, self.top)
+                self._computed[index] = (maps, best)
+            return self._computed[index]
+
+    def _entry(self, number: str) -> tuple[int, ImageEntry] | None:
+        index = int(number)
+        return (index, self.entries[index]) if index < len(self.entries) else None
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        """Status, content type and body for a GET of ``path`` (no query)."""
+        if path in self._assets:
+            body, kind = self._assets[path]
+            return 200, kind, body
+        if path == "/api/images":
+            listing = [
+                {"id": i, "name": e.name, "error": e.error}
+                for i, e in enumerate(self.entries)
+            ]
+            return _json(listing)
+        if path == "/api/layers":
+            shapes = [tuple(o.shape[1:]) for o in self._extractor.outputs]
+            listing = [
+                {"id": k, "name": name, "shape": str(shapes[k])}
+                for k, name in enumerate(self.layers)
+            ]
+            return _json(listing)
+        for pattern, kind in (
+            (_THUMBNAIL, "thumbnail"),
+            (_PREDICTIONS, "predictions"),
+            (_LAYER_MAP, "layer"),
+        ):
+            match = pattern.fullmatch(path)
+            if match:
+                return self._image_answer(kind, match.groups())
+        return _not_found()
+
+    def _image_answer(
+        self, kind: str, numbers: tuple[str, ...]
+    ) -> tuple[int, str, bytes]:
+        found = self._entry(numbers[0])
+        if found is None:
+            return _not_found()
+        index, entry = found
+        if entry.pixels is None:
+            if kind == "predictions":
+                return _json({"error": entry.error}, status=422)
+            return _not_found()
+        if kind == "thumbnail":
+            return 200, "image/png", image_thumbnail(entry.pixels, 128) or b""
+        maps, best = self._compute(index)
+        if kind == "predictions":
+            return _json({"predictions": best})
+        layer = int(numbers[1])
+        if layer >= len(maps):
+            return _not_found()
+        return 200, "image/png", maps[layer]
+
+
+def _json(value: Any, status: int = 200) -> tuple[int, str, bytes]:
+    return status, "application/json", json.dumps(value).encode("utf-8")
+
+
+def _not_found() -> tuple[int, str, bytes]:
+    return 404, "text/plain; charset=utf-8", b"not found\n"
+
+
+class ExplorerServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that answers from an ``Explorer``."""
+
+    daemon_threads = True
+
+    def __init__(self, explorer: Explorer, host: str, port: int) -> None:
+        self.explorer = explorer
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/"
+
+    def start(self) -> ExplorerServer:
+        """Serve in a background thread (for notebooks and tests); returns self."""
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ExplorerServer
+
+    def log_message(self, *args: Any) -> None:  # keep the terminal for the URL
+        pass
+
+    def _allowed_host(self) -> bool:
+        host = self.server.server_address[0]
+        if host not in LOOPBACK:
+            return True
+        given = self.headers.get("Host")
+        if not given:  # HTTP/1.0 without a Host: not a browser, so no rebinding
+            return True
+        return given.rsplit(":", 1)[0].strip("[]") in LOOPBACK
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        if not self._allowed_host():
+            status, kind, body = 403, "text/plain; charset=utf-8", b"forbidden\n"
+        else:
+            path = self.path.split("?", 1)[0]
+            try:
+                status, kind, body = self.server.explorer.answer(path)
+            except Exception as error:  # a bad image must not stop the server
+                status, kind, body = _json(
+                    {"error": f"{type(error).__name__}: {error}"}, 500
+                )
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.send_error(405, "the explorer only answers GET")
+
+    do_PUT = do_DELETE = do_PATCH = do_POST  # noqa: N815
+
+
+def explore(
+    model: keras.Model,
+    images: str | os.PathLike,
+    *,
+    class_names: Sequence[str] | None = None,
+    layers: LayerChoice = None,
+    top: int = 5,
+    scale: float = 1 / 255,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    block: bool = True,
+) -> ExplorerServer:
+    """Start the explorer for the images in a folder and print its URL.
+
+    Args:
+        model: an image classifier (Sequential or functional).
+        images: a folder of image files; each is resized to the model's input.
+        class_names: labels for the model's outputs.
+        layers: which layers to show (as in ``get_activations``).
+        scale: multiplies the 0-255 pixels (default: to [0, 1]).
+        host: ``"127.0.0.1"``; another address shares it on the network.
+        port: 0 picks a free one.
+        block: serve until Ctrl-C; False returns the running server (in
+            Jupyter or a test), to ``close()`` when done.
+
+    >>> import keras, tempfile, numpy as np
+    >>> from PIL import Image
+    >>> folder = tempfile.mkdtemp()
+    >>> Image.new("L", (8, 8), 128).save(folder + "/grey.png")
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3),
+    ...                           keras.layers.Flatten(), keras.layers.Dense(2)])
+    >>> server = explore(model, folder, block=False)  # doctest: +ELLIPSIS
+    kerasteach explorer: http://127.0.0.1:.../
+    >>> server.close()
+    """
+    explorer = Explorer(
+        model, images, class_names=class_names, layers=layers, top=top, scale=scale
+    )
+    server = ExplorerServer(explorer, host, port)
+    print(f"kerasteach explorer: {server.url}", flush=True)
+    if host not in LOOPBACK:
+        print(
+            f"  listening on {host}: anyone who can reach this machine can see the "
+            "images and the model's answers",
+            file=sys.stderr,
+        )
+    if not block:
+        return server.start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return server

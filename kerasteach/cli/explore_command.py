@@ -1,0 +1,88 @@
+"""``kerasteach explore MODEL --images DIR``: the local explorer web app."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kerasteach.cli.errors import UsageError
+from kerasteach.cli.native_noise import native_stderr_filtered
+from kerasteach.cli.summary_command import load_model_argument
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "explore",
+        help="look inside an image model in your browser",
+        description=(
+            "Start a small web app on this computer: it lists the images of a "
+            "folder, shows the model's top predictions for each, and every "
+            "layer's feature maps. Stop it with Ctrl-C."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kerasteach explore my_cnn.keras --images photos/\n"
+            "  kerasteach explore --example mnist-cnn --images digits/ "
+            "--class-names 0,1,2,3,4,5,6,7,8,9"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="a saved .keras file or module:function",
+    )
+    source.add_argument("--example", metavar="NAME", help="a built-in example model")
+    parser.add_argument(
+        "--images", required=True, metavar="DIR", help="a folder of images"
+    )
+    parser.add_argument(
+        "--class-names", metavar="A,B,...", help="labels of the outputs, in order"
+    )
+    parser.add_argument(
+        "--top", type=int, default=5, help="predictions shown (default: 5)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1 / 255,
+        help="multiplies the 0-255 pixels before the model sees them "
+        "(default: 1/255, to [0, 1])",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only; "
+        "0.0.0.0 shares it on the network)",
+    )
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise UsageError(f"--top must be 1 or more; got {args.top}.")
+    if not 0 <= args.port < 65536:
+        raise UsageError(f"--port must be 0 to 65535; got {args.port}.")
+    with native_stderr_filtered():
+        model = load_model_argument(args.model, args.example)
+        from kerasteach.activations import ActivationError
+        from kerasteach.activations.explorer import explore
+    names = args.class_names.split(",") if args.class_names else None
+    try:
+        explore(
+            model,
+            args.images,
+            class_names=names,
+            top=args.top,
+            scale=args.scale,
+            host=args.host,
+            port=args.port,
+        )
+    except ActivationError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # e.g. the port is taken
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error}") from None
+    return 0

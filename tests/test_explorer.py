@@ -1,0 +1,227 @@
+"""The explorer, started for real, used in headless chromium, and attacked."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from browser import headless_page
+from conftest import console_script
+from PIL import Image
+
+from kerasteach.activations.explorer import explore
+
+CLASSES = ["circle", "square", "cross"]
+
+
+def classifier() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.MaxPooling2D(name="pool"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    images = tmp_path / "images"
+    images.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "b.jpg", "c.png"):
+        pixels = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(images / name)
+    (images / "broken.png").write_text("this is not a picture")
+    (images / "notes.txt").write_text("ignored: not an image name")
+    return images
+
+
+@pytest.fixture
+def server(folder: Path):
+    running = explore(classifier(), folder, class_names=CLASSES, top=2, block=False)
+    yield running
+    running.close()
+
+
+def expected_best(folder: Path, name: str) -> str:
+    with Image.open(folder / name) as image:
+        pixels = np.asarray(image.convert("L").resize((16, 16)), "float32") / 255
+    scores = classifier().predict(pixels[None, ..., None], verbose=0)[0]
+    return CLASSES[int(scores.argmax())]
+
+
+def test_the_explorer_in_a_real_browser(server, folder: Path, tmp_path: Path) -> None:
+    with headless_page() as page:
+        page.goto(server.url)
+        images = page.locator("#images li")
+        images.nth(3).wait_for()
+        assert images.all_inner_texts() == ["a.png", "b.jpg", "broken.png", "c.png"]
+        images.nth(1).locator("button").click()
+        predictions = page.locator("#predictions li")
+        predictions.nth(1).wait_for()
+        assert predictions.first.inner_text().startswith(
+            expected_best(folder, "b.jpg") + ":"
+        )
+        layers = page.locator("#layers button")
+        assert layers.all_inner_texts() == [
+            "conv (14, 14, 4)",
+            "pool (7, 7, 4)",
+            "out (3,)",
+        ]
+        layers.first.click()
+        page.wait_for_function(
+            "document.getElementById('layer-map').complete && "
+            "document.getElementById('layer-map').naturalWidth > 0"
+        )
+        assert page.locator("#layer-name").inner_text() == "conv (14, 14, 4)"
+        page.screenshot(path=str(tmp_path / "explorer.png"))
+        images.nth(2).locator("button").click()  # the file that is not an image
+        page.locator("#error").wait_for()
+        assert (
+            "cannot read broken.png: not an image"
+            in page.locator("#error").inner_text()
+        )
+
+
+def test_feature_maps_are_one_picture_per_layer_and_cached(server) -> None:
+    with urllib.request.urlopen(server.url + "api/images/0/layers/0.png") as response:
+        first = response.read()
+        assert response.headers["Content-Type"] == "image/png"
+    with urllib.request.urlopen(server.url + "api/images/0/layers/0.png") as response:
+        assert response.read() == first
+    assert list(server.explorer._computed) == [0]
+
+
+def raw_request(server, data: bytes) -> bytes:
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=5) as connection:
+        connection.sendall(data)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+TRAVERSALS = [
+    "/../../etc/passwd",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/..%2f..%2fetc%2fpasswd",
+    "//etc/passwd",
+    "/etc/passwd",
+    "/app.js/../index.html",
+    "/api/images/0/../../../../etc/passwd",
+    "/api/images/-1/thumbnail.png",
+    "/api/images/99/thumbnail.png",
+    "/api/images/0/layers/999.png",
+    "/api/images/%30/thumbnail.png",
+    "/explorer_assets/index.html",
+    "/kerasteach/activations/explorer.py",
+]
+
+
+def test_traversal_and_malformed_requests_read_no_file(server) -> None:
+    opened: list[str] = []
+    recording = [False]
+
+    def audit(event: str, args: tuple) -> None:
+        if recording[0] and event == "open":
+            opened.append(str(args[0]))
+
+    sys.addaudithook(audit)
+    recording[0] = True
+    try:
+        for path in TRAVERSALS:
+            answer = raw_request(server, f"GET {path} HTTP/1.0\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 404"), (path, answer[:80])
+            assert b"root:" not in answer
+        # A one-word request line is HTTP/0.9: the error page has no status line
+        assert b"Error code: 400" in raw_request(server, b"NONSENSE\r\n\r\n")
+        long_line = b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n"
+        assert raw_request(server, long_line).split(b" ")[1] == b"414"
+        answer = raw_request(server, b"POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")
+        assert answer.split(b" ")[1] == b"405"
+        evil = raw_request(server, b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n")
+        assert evil.split(b" ")[1] == b"403"  # DNS rebinding
+    finally:
+        recording[0] = False
+    assert opened == []
+
+
+def test_only_loopback_and_no_permissive_cors(server) -> None:
+    assert server.server_address[0] == "127.0.0.1"
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    connection.request("GET", "/api/images", headers={"Origin": "http://evil.example"})
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Access-Control-Allow-Origin") is None
+    listing = json.loads(response.read())
+    assert listing[2] == {
+        "id": 2,
+        "name": "broken.png",
+        "error": "cannot read broken.png: not an image",
+    }
+
+
+def test_command_line_explorer_serves_until_stopped(folder: Path) -> None:
+    process = subprocess.Popen(
+        [
+            console_script(),
+            "explore",
+            "--example",
+            "mnist-cnn",
+            "--images",
+            str(folder),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("kerasteach explorer: http://127.0.0.1:"), line
+        url = line.split(": ", 1)[1].strip()
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(url + "api/images") as response:
+                    names = [entry["name"] for entry in json.loads(response.read())]
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert names == ["a.png", "b.jpg", "broken.png", "c.png"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_command_line_mistakes_get_a_message_and_exit_2(tmp_path: Path) -> None:
+    from conftest import run_command
+
+    missing = run_command(
+        console_script(),
+        "explore",
+        "--example",
+        "mnist-cnn",
+        "--images",
+        str(tmp_path / "x"),
+    )
+    assert missing.returncode == 2
+    assert "is not a folder of images" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    empty = run_command(
+        console_script(), "explore", "--example", "mnist-cnn", "--images", str(tmp_path)
+    )
+    assert empty.returncode == 2 and "no images in" in empty.stderr
