@@ -207,6 +207,18 @@ def extraction_model(model: keras.Model, paths: Sequence[str]) -> keras.Model:
     return cache[key]
 
 
+BATCH_BYTES = 256 * 2**20
+
+
+def automatic_batch_size(extractor: keras.Model, most: int = 32) -> int:
+    """Inputs per pass so that one batch of outputs stays under ``BATCH_BYTES``."""
+    per_input = sum(
+        int(np.prod([d or 1 for d in output.shape[1:]])) * 4
+        for output in extractor.outputs
+    )
+    return max(1, min(most, BATCH_BYTES // max(per_input, 1)))
+
+
 def _length(x: Any) -> int:
     leaves = keras.tree.flatten(x)
     if not leaves:
@@ -219,7 +231,7 @@ def get_activations(
     x: Any,
     layers: LayerChoice = None,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     dtype: str | None = None,
 ) -> dict[str, np.ndarray]:
     """Each chosen layer's output for inputs ``x``: ``{layer name: array}``.
@@ -229,8 +241,9 @@ def get_activations(
         x: what ``model.predict`` takes: an array, or a list or dict of them.
         layers: ``None`` (the layers a student looks at), ``"all"``, or names
             (``"block/conv"`` inside a nested model), indices or layer types.
-        batch_size: inputs per forward pass; a large ``x`` never has to fit
-            through the model at once.
+        batch_size: inputs per forward pass. By default as many as keep one
+            batch's outputs under 256 MB (at most 32): the results are held
+            once, plus one batch, never twice.
         dtype: e.g. ``"float16"`` halves the memory of the results.
 
     >>> import keras, numpy as np
@@ -244,10 +257,11 @@ def get_activations(
     """
     if not isinstance(model, keras.Model):
         raise ActivationError(f"expected a Keras model; got {type(model).__name__}")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ActivationError(f"batch_size must be a positive int; got {batch_size!r}")
     paths = choose_layers(model, layers)
     extractor = extraction_model(model, paths)
+    batch_size = batch_size or automatic_batch_size(extractor)
     count = _length(x)
     results: list[np.ndarray] = []
     for start in range(0, count, batch_size):

@@ -1,0 +1,171 @@
+"""get_activations against the other ways to read a model's layers.
+
+    python benchmarks/bench_activations.py [--backends tensorflow,jax] [--quick]
+
+On a ``weights=None`` ResNet50 and a batch of 32 random 224x224 images, each
+way runs in its own subprocess (so its peak memory is its own), warm-up call
+first, then timed:
+
+- ``predict``: one plain ``model.predict`` (the limit);
+- ``kerasteach default``: ``get_activations(model, x)``, the layers a student
+  looks at (convolutions, pooling, dense, block outputs);
+- ``kerasteach all``: ``get_activations(model, x, "all")``;
+- ``naive all``: one multi-output model over every layer, ``predict`` on all 32;
+- ``sub-model per layer``: one ``Model(inputs, layer.output)`` per layer, each
+  predicting the batch (what older tools did). It is timed on ``--sample``
+  evenly spread layers and scaled to all of them, as the full run takes long.
+
+Peak memory is the subprocess's maximum resident set size minus what it held
+after building the model (TensorFlow's own start-up is left out). Ratios are
+time over ``predict``'s, and peak memory over the naive model's.
+``--quick`` uses a small CNN instead, for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+WAYS = (
+    "predict",
+    "kerasteach default",
+    "kerasteach all",
+    "naive all",
+    "sub-model per layer",
+)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(quick: bool):
+    import keras
+
+    if quick:
+        keras.utils.set_random_seed(0)
+        return keras.Sequential(
+            [
+                keras.Input((64, 64, 3)),
+                keras.layers.Conv2D(16, 3, activation="relu"),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Conv2D(32, 3, activation="relu"),
+                keras.layers.GlobalAveragePooling2D(),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+    return keras.applications.ResNet50(weights=None)
+
+
+def worker(way: str, quick: bool, sample: int) -> dict:
+    import keras
+    import numpy as np
+
+    from kerasteach import get_activations
+
+    model = build(quick)
+    size = model.inputs[0].shape[1:]
+    x = np.random.default_rng(0).random((32, *size), dtype=np.float32)
+    layers = [
+        layer
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    ]
+    base = peak_mb()
+    scale = 1.0
+    if way == "predict":
+
+        def run():
+            return model.predict(x, batch_size=32, verbose=0)
+    elif way == "kerasteach default":
+
+        def run():
+            return get_activations(model, x)
+    elif way == "kerasteach all":
+
+        def run():
+            return get_activations(model, x, "all")
+    elif way == "naive all":
+        naive = keras.Model(model.inputs, [layer.output for layer in layers])
+
+        def run():
+            return naive.predict(x, batch_size=32, verbose=0)
+    else:
+        step = max(1, len(layers) // sample)
+        chosen = layers[::step][:sample]
+        scale = len(layers) / len(chosen)
+        cuts = [keras.Model(model.inputs, layer.output) for layer in chosen]
+
+        def run():
+            return [cut.predict(x, batch_size=32, verbose=0) for cut in cuts]
+
+    result = run()  # warm-up: tracing and compilation are not what is compared
+    del result
+    start = time.perf_counter()
+    run()
+    seconds = (time.perf_counter() - start) * scale
+    return {"seconds": seconds, "peak_mb": peak_mb() - base, "scaled": scale}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument("--sample", type=int, default=8, help="sub-models timed")
+    parser.add_argument("--quick", action="store_true", help="a small CNN")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.worker:
+        print(json.dumps(worker(options.worker, options.quick, options.sample)))
+        return 0
+    model = "small CNN" if options.quick else "ResNet50 (weights=None)"
+    print(f"{model}, 32 images; ratios: time / predict, memory / naive")
+    for backend in options.backends.split(","):
+        results = {}
+        for way in WAYS:
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                way,
+                "--sample",
+                str(options.sample),
+            ]
+            if options.quick:
+                command.append("--quick")
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "KERAS_BACKEND": backend},
+            )
+            if done.returncode != 0:
+                print(f"  {backend} {way}: failed\n{done.stderr[-1500:]}")
+                continue
+            results[way] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{backend}:")
+        limit = results.get("predict", {}).get("seconds")
+        naive = results.get("naive all", {}).get("peak_mb")
+        for way, numbers in results.items():
+            ratio = f"{numbers['seconds'] / limit:7.2f}x" if limit else ""
+            memory = f"{numbers['peak_mb'] / naive:6.2f}" if naive else ""
+            note = (
+                f"  (a sample of layers, scaled by {numbers['scaled']:.1f})"
+                if numbers["scaled"] > 1
+                else ""
+            )
+            print(
+                f"  {way:<22}{numbers['seconds']:>9.2f} s {ratio}"
+                f"{numbers['peak_mb']:>10.0f} MB {memory}{note}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
