@@ -56,3 +56,18 @@ def test_progress_benchmark_runs_and_prints_ratios() -> None:
         assert re.search(rf"{hook} +\d+\.\d\d µs", result.stdout), result.stdout
     assert "failed" not in result.stdout
     assert len(re.findall(r"steps/s .* ratio \d\.\d{3}", result.stdout)) == 8
+
+
+def test_activations_benchmark_runs_and_prints_ratios() -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_activations.py"),
+        "--quick",
+        "--backends",
+        "tensorflow",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "failed" not in result.stdout
+    for way in ("predict", "kerasteach default", "kerasteach all", "naive all"):
+        assert re.search(rf"  {way} +\d+\.\d\d s +\d+\.\d\dx +\d+ MB", result.stdout)
+    assert "sub-model per layer" in result.stdout

@@ -39,8 +39,9 @@ def tile(
 ) -> np.ndarray:
     """An ``(H, W, C)`` block of feature maps as one 2-D image in [0, 1].
 
-    Channels are laid out left to right, top to bottom, one pixel of white
-    between them; ``max_channels`` keeps the first ones.
+    Channels are laid out left to right, top to bottom, one pixel apart; the
+    gaps are NaN, which a plot leaves blank and ``to_png`` paints white.
+    ``max_channels`` keeps the first ones.
 
     >>> tile(np.zeros((2, 3, 5)), max_channels=4).shape
     (5, 7)
@@ -54,7 +55,9 @@ def tile(
         maps = maps[..., :max_channels]
     height, width, count = maps.shape
     rows, cols = grid_shape(count, columns)
-    image = np.ones((rows * (height + 1) - 1, cols * (width + 1) - 1), np.float32)
+    image = np.full(
+        (rows * (height + 1) - 1, cols * (width + 1) - 1), np.nan, np.float32
+    )
     scaled = normalize(maps)
     for index in range(count):
         row, col = divmod(index, cols)
@@ -102,7 +105,8 @@ def to_png(image: np.ndarray, scale: int = 1) -> bytes:
     """A [0, 1] grey (2-D) or colour (H, W, 3) image as PNG bytes, enlarged."""
     from PIL import Image
 
-    pixels = np.clip(np.asarray(image) * 255 + 0.5, 0, 255).astype(np.uint8)
+    pixels = np.nan_to_num(np.asarray(image, dtype=np.float32), nan=1.0)
+    pixels = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
     if scale > 1:
         pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
     buffer = io.BytesIO()

@@ -1,0 +1,80 @@
+"""Regenerate the pictures of docs/activations.md (needs chromium and playwright).
+
+    python docs/images/make_images.py
+
+Uses the same digits CNN as the page; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+from PIL import Image
+
+import kerasteach
+from kerasteach.datasets import load
+
+HERE = Path(__file__).resolve().parent
+
+
+def trained_model():
+    (x_train, y_train), (x_test, y_test) = load(
+        "digits", normalize=True, channels="last"
+    )
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu", padding="same", name="conv1"),
+            keras.layers.MaxPooling2D(name="pool1"),
+            keras.layers.Conv2D(16, 3, activation="relu", padding="same", name="conv2"),
+            keras.layers.GlobalAveragePooling2D(name="gap"),
+            keras.layers.Dense(10, activation="softmax", name="digit"),
+        ]
+    )
+    model.compile(
+        optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    model.fit(x_train, y_train, epochs=20, batch_size=32, verbose=0)
+    return model, x_test
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    model, x_test = trained_model()
+    figure = kerasteach.plot_activations(model, x_test, ["conv1", "conv2", "digit"])
+    figure.savefig(HERE / "activations.png", dpi=80)
+    work = Path(tempfile.mkdtemp())
+    names = [str(d) for d in range(10)]
+    page = kerasteach.activation_report(model, x_test[:6], work / "r.html", names)
+    for index in range(6):
+        pixels = (x_test[index, :, :, 0] * 255).astype("uint8")
+        Image.fromarray(pixels).resize((64, 64)).save(work / f"digit{index}.png")
+    server = kerasteach.explore(model, work, class_names=names, block=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=["--no-sandbox"]
+        )
+        tab = browser.new_page(viewport={"width": 1100, "height": 760})
+        tab.goto(page.as_uri())
+        tab.screenshot(path=str(HERE / "report.png"))
+        tab.goto(server.url)
+        tab.locator("#images li").nth(5).wait_for()
+        tab.locator("#images li button").nth(2).click()
+        tab.locator("#predictions li").first.wait_for()
+        tab.locator("#layers button").first.click()
+        tab.wait_for_function("document.getElementById('layer-map').naturalWidth > 0")
+        tab.screenshot(path=str(HERE / "explorer.png"))
+        browser.close()
+    server.close()
+    shutil.rmtree(work)
+    print("wrote", *sorted(os.listdir(HERE)))
+
+
+if __name__ == "__main__":
+    main()
