@@ -7,7 +7,7 @@ from typing import Any
 
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import native_stderr_filtered
-from kerasteach.cli.summary_command import load_model_argument
+from kerasteach.cli.summary_command import add_model_source, load_model_argument
 
 
 def add_parser(commands: Any) -> None:
@@ -27,14 +27,7 @@ def add_parser(commands: Any) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "model",
-        nargs="?",
-        metavar="MODEL",
-        help="a saved .keras file or module:function",
-    )
-    source.add_argument("--example", metavar="NAME", help="a built-in example model")
+    add_model_source(parser)
     parser.add_argument(
         "--images", required=True, metavar="DIR", help="a folder of images"
     )

@@ -37,20 +37,7 @@ def add_parser(commands: Any) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "model",
-        nargs="?",
-        metavar="MODEL",
-        help="a saved .keras file, or module:function / file.py:function "
-        "that returns a built model",
-    )
-    source.add_argument(
-        "--example",
-        metavar="NAME",
-        help="a built-in example model; one of: "
-        "mnist-cnn, mnist-mlp, residual-cnn, text-lstm",
-    )
+    add_model_source(parser)
     parser.add_argument(
         "--width", type=int, metavar="COLUMNS", help="fit the picture in COLUMNS"
     )
@@ -71,6 +58,24 @@ def add_parser(commands: Any) -> None:
         "--markdown", action="store_true", help="print a Markdown table instead"
     )
     parser.set_defaults(run=run)
+
+
+def add_model_source(parser: argparse.ArgumentParser) -> None:
+    """MODEL or --example NAME: one of them, as every model command takes it."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="a saved .keras file, or module:function / file.py:function "
+        "that returns a built model",
+    )
+    source.add_argument(
+        "--example",
+        metavar="NAME",
+        help="a built-in example model; one of: "
+        "mnist-cnn, mnist-mlp, residual-cnn, text-lstm",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
