@@ -69,3 +69,19 @@ def test_top_predictions_without_names() -> None:
         ("1", 0.5),
         ("2", 0.3),
     ]
+
+
+def test_report_of_chosen_layers_still_ranks_the_classes(tmp_path) -> None:
+    import json
+
+    model = classifier()
+    x = np.random.default_rng(1).random((2, 8, 8, 1), dtype=np.float32)
+    page = activation_report(
+        model, x, tmp_path / "r.html", ["cat", "dog", "owl"], layers=["conv"]
+    ).read_text()
+    data = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
+    report = json.loads(data)
+    assert [layer["name"] for layer in report["layers"]] == ["conv"]
+    scores = model.predict(x, verbose=0)
+    best = [["cat", "dog", "owl"][int(row.argmax())] for row in scores]
+    assert [entry["predictions"][0][0] for entry in report["inputs"]] == best

@@ -18,7 +18,12 @@ import keras
 import numpy as np
 
 from kerasteach._files import atomic_writer
-from kerasteach.activations.extract import ActivationError, LayerChoice, get_activations
+from kerasteach.activations.extract import (
+    ActivationError,
+    LayerChoice,
+    choose_layers,
+    get_activations,
+)
 from kerasteach.activations.tiles import enlarged, picture, to_png
 
 
@@ -88,11 +93,11 @@ def activation_report(
                 f"{len(class_names)} class names for {width} outputs of {model.name}"
             )
     shown = keras.tree.map_structure(lambda a: np.asarray(a)[:max_inputs], x)
-    found = get_activations(model, shown, layers)
+    chosen = choose_layers(model, layers)
     output_name = model.layers[-1].name
-    scores = found.get(output_name)
-    if scores is None:
-        scores = get_activations(model, shown, [output_name])[output_name]
+    extra = [output_name] if output_name not in chosen else []
+    found = get_activations(model, shown, chosen + extra)  # one forward pass
+    scores = found.pop(output_name) if extra else found[output_name]
     images = keras.tree.flatten(shown)[0]
     inputs = []
     for index in range(len(images)):
