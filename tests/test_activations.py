@@ -216,3 +216,45 @@ def test_plot_filters_shows_first_layer_kernels() -> None:
     assert plot_filters(model).axes[0].get_title().startswith("block/inner_conv: 4")
     with pytest.raises(ActivationError, match="not a 2-D convolution"):
         plot_filters(cnn(), "out")
+
+
+OTHER_BACKEND = """
+import json
+import keras
+import numpy as np
+from kerasteach import get_activations
+
+keras.utils.set_random_seed(0)
+model = keras.Sequential([
+    keras.Input((8, 8, 1)),
+    keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+    keras.layers.Flatten(name="flat"),
+    keras.layers.Dense(3, name="out"),
+])
+x = np.random.default_rng(0).random((40, 8, 8, 1), dtype=np.float32)
+one = get_activations(model, x[:10], "all")
+batched = get_activations(model, x, "all")
+cuts = {n: keras.Model(model.inputs, model.get_layer(n).output).predict(x, verbose=0)
+        for n in one}
+print(json.dumps({
+    "one": all(np.allclose(one[n], cuts[n][:10], atol=1e-5) for n in one),
+    "batched": all(np.allclose(batched[n], cuts[n], atol=1e-5) for n in one),
+}))
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_other_backends_give_what_keras_cuts_give(backend: str) -> None:
+    import json
+    import sys
+
+    from conftest import run_command
+
+    result = run_command(
+        sys.executable, "-c", OTHER_BACKEND, env={"KERAS_BACKEND": backend}
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "one": True,
+        "batched": True,
+    }

@@ -34,6 +34,7 @@ from kerasteach.activations.extract import (
     ActivationError,
     LayerChoice,
     choose_layers,
+    compiled_forward,
     extraction_model,
     graph_inputs,
 )
@@ -154,10 +155,7 @@ class Explorer:
         with self._lock:
             if index not in self._computed:
                 batch = self.entries[index].pixels[None]
-                outputs = self._extractor.predict_on_batch(batch)
-                if not isinstance(outputs, list | tuple):
-                    outputs = [outputs]
-                arrays = [np.asarray(o)[0] for o in outputs]
+                arrays = [o[0] for o in compiled_forward(self._extractor)(batch)]
                 maps = [
                     to_png(enlarged(picture(a, self.max_channels), width=480))
                     for a in arrays[: len(self.layers)]
