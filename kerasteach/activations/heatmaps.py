@@ -19,6 +19,7 @@ from kerasteach.activations.extract import (
     graph_inputs,
     output_of,
 )
+from kerasteach.activations.tiles import normalize
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -51,12 +52,6 @@ def _targets(scores: np.ndarray, class_index: int | list[int] | None) -> np.ndar
             f"class_index must be in 0..{scores.shape[-1] - 1}; got {class_index!r}"
         )
     return chosen
-
-
-def _scaled(maps: np.ndarray) -> np.ndarray:
-    low = maps.min(axis=(1, 2), keepdims=True)
-    span = maps.max(axis=(1, 2), keepdims=True) - low
-    return np.where(span > 0, (maps - low) / np.where(span > 0, span, 1), 0.0)
 
 
 def _picks(scores: np.ndarray, class_index) -> np.ndarray:
@@ -113,7 +108,7 @@ def saliency(
     """
     images = _single_image_input(model, x)
     gradients = _input_gradients(model, images, class_index)
-    return _scaled(np.abs(gradients).max(axis=-1))
+    return normalize(np.abs(gradients).max(axis=-1), axis=(1, 2))
 
 
 def last_convolution(model: keras.Model) -> str:
@@ -178,7 +173,7 @@ def grad_cam(
     maps, gradients = _maps_and_gradients(both, images, class_index, backend)
     weights = gradients.mean(axis=(1, 2), keepdims=True)
     cams = np.maximum((weights * maps).sum(axis=-1), 0)
-    return _scaled(_resize(cams, images.shape[1:3]))
+    return normalize(_resize(cams, images.shape[1:3]), axis=(1, 2))
 
 
 def _maps_and_gradients(both, images, class_index, backend):
@@ -226,8 +221,7 @@ def overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.45) -> np.ndar
     picture = np.asarray(image, dtype="float32")
     if picture.ndim == 2:
         picture = picture[..., None]
-    span = picture.max() - picture.min()
-    picture = (picture - picture.min()) / (span if span > 0 else 1)
+    picture = normalize(picture, axis=None)
     if picture.shape[-1] == 1:
         picture = np.repeat(picture, 3, axis=-1)
     colours = colormaps["jet"](np.asarray(heat))[..., :3]

@@ -24,7 +24,7 @@ from kerasteach.activations.extract import (
     choose_layers,
     get_activations,
 )
-from kerasteach.activations.tiles import enlarged, picture, to_png
+from kerasteach.activations.tiles import enlarged, normalize, picture, to_png
 
 
 def top_predictions(
@@ -50,9 +50,9 @@ def image_thumbnail(image: np.ndarray, size: int = 96) -> bytes | None:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] != 3):
         return None
-    span = array.max() - array.min()
-    scaled = (array - array.min()) / (span if span > 0 else 1)
-    return to_png(scaled, scale=max(1, size // max(array.shape[:2])))
+    return to_png(
+        normalize(array, axis=None), scale=max(1, size // max(array.shape[:2]))
+    )
 
 
 def _data_uri(png: bytes) -> str:

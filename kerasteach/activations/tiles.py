@@ -12,8 +12,9 @@ import math
 import numpy as np
 
 
-def normalize(maps: np.ndarray, axis: tuple[int, ...] = (0, 1)) -> np.ndarray:
-    """Each channel scaled to [0, 1] on its own (a flat channel becomes 0).
+def normalize(maps: np.ndarray, axis: tuple[int, ...] | None = (0, 1)) -> np.ndarray:
+    """Scaled to [0, 1] over ``axis``: by default each channel on its own;
+    ``None`` scales the whole array together. A flat part becomes 0.
 
     >>> normalize(np.array([[[0.0, 5.0]], [[2.0, 5.0]]]))[:, 0, :].tolist()
     [[0.0, 0.0], [1.0, 0.0]]
