@@ -225,3 +225,10 @@ def test_command_line_mistakes_get_a_message_and_exit_2(tmp_path: Path) -> None:
         console_script(), "explore", "--example", "mnist-cnn", "--images", str(tmp_path)
     )
     assert empty.returncode == 2 and "no images in" in empty.stderr
+
+
+def test_wrong_class_names_are_refused_before_serving(folder: Path) -> None:
+    from kerasteach.activations import ActivationError
+
+    with pytest.raises(ActivationError, match="2 class names for 3 outputs"):
+        explore(classifier(), folder, class_names=["a", "b"], block=False)

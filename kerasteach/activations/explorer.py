@@ -38,7 +38,11 @@ from kerasteach.activations.extract import (
     extraction_model,
     graph_inputs,
 )
-from kerasteach.activations.report import image_thumbnail, top_predictions
+from kerasteach.activations.report import (
+    check_class_names,
+    image_thumbnail,
+    top_predictions,
+)
 from kerasteach.activations.tiles import enlarged, picture, to_png
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
@@ -124,11 +128,7 @@ class Explorer:
         shape = tuple(inputs[0].shape[1:])
         if None in shape:
             raise ActivationError(f"the model's input size is not fixed: {shape}")
-        width = model.outputs[0].shape[-1]
-        if class_names is not None and len(class_names) != width:
-            raise ActivationError(
-                f"{len(class_names)} class names for {width} outputs of {model.name}"
-            )
+        check_class_names(model, class_names)
         self.model = model
         self.class_names = list(class_names) if class_names is not None else None
         self.top = top

@@ -43,6 +43,15 @@ def top_predictions(
     ]
 
 
+def check_class_names(model: keras.Model, class_names: Sequence[str] | None) -> None:
+    """Refuse, before any work, class names that do not match the model's outputs."""
+    width = model.outputs[0].shape[-1]
+    if class_names is not None and len(class_names) != width:
+        raise ActivationError(
+            f"{len(class_names)} class names for {width} outputs of {model.name}"
+        )
+
+
 def image_thumbnail(image: np.ndarray, size: int = 96) -> bytes | None:
     """An input image as PNG, enlarged to about ``size`` pixels (None: no image)."""
     array = np.asarray(image, dtype="float32")
@@ -86,12 +95,7 @@ def activation_report(
     >>> "conv" in page.read_text() and "right" in page.read_text()
     True
     """
-    if class_names is not None:
-        width = model.outputs[0].shape[-1]
-        if len(class_names) != width:
-            raise ActivationError(
-                f"{len(class_names)} class names for {width} outputs of {model.name}"
-            )
+    check_class_names(model, class_names)
     shown = keras.tree.map_structure(lambda a: np.asarray(a)[:max_inputs], x)
     chosen = choose_layers(model, layers)
     output_name = model.layers[-1].name
