@@ -163,7 +163,7 @@ class TqdmProgress(keras.callbacks.Callback):
                     stacklevel=3,
                 )
             from tqdm.std import tqdm as tqdm_class
-        display = TqdmDisplay(
+        return TqdmDisplay(
             tqdm_class,
             file=self.file,
             position=self.position,
@@ -175,9 +175,8 @@ class TqdmProgress(keras.callbacks.Callback):
             inner_description=self.inner_description,
             batch_size=self.batch_size,
             separator=separator,
+            inner_update=self._inner_update,
         )
-        display.inner_update = self._inner_update
-        return display
 
     def _text(self, logs: dict | None, keep=None) -> str:
         if logs and keep is not None:

@@ -60,6 +60,7 @@ class TqdmDisplay:
         inner_description: str,
         batch_size: int | None,
         separator: str,
+        inner_update: str | None = None,
     ) -> None:
         self.tqdm_class = tqdm_class
         self.file = file
@@ -74,7 +75,7 @@ class TqdmDisplay:
         self.inner_started = 0.0
         self.epoch_number = 0
         # keras-tqdm wrote metrics into the batch bar's description with this.
-        self.inner_update: str | None = None
+        self.inner_update = inner_update
 
     def _bar(self, desc: str, total: int | None, unit: str, leave: bool, row: int):
         options = {"file": self.file} if self.file is not None else {}
