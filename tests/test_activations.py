@@ -48,6 +48,24 @@ def test_sequential_layers_equal_keras_cuts_and_default_choice() -> None:
     np.testing.assert_allclose(every["norm"], cut(model, "norm", x), atol=1e-6)
 
 
+def test_default_shows_a_stage_after_its_normalization_and_activation() -> None:
+    inputs = keras.Input((8, 8, 1))
+    c1 = keras.layers.Conv2D(4, 3, padding="same", name="c1")(inputs)
+    r1 = keras.layers.ReLU(name="r1")(keras.layers.BatchNormalization(name="b1")(c1))
+    c2 = keras.layers.Conv2D(4, 3, padding="same", name="c2")(r1)
+    added = keras.layers.Add(name="add")([c2, r1])
+    block = keras.layers.Activation("relu", name="block_out")(added)
+    pooled = keras.layers.GlobalAveragePooling2D(name="gap")(block)
+    logits = keras.layers.Dense(3, name="d")(pooled)
+    probs = keras.layers.Activation("softmax", name="probs")(logits)
+    model = keras.Model(inputs, probs)
+    # c2 feeds a merge, not an activation; r1 feeds two layers and ends there.
+    assert choose_layers(model) == ["r1", "c2", "block_out", "gap", "probs"]
+    x = images(3)
+    found = get_activations(model, x)
+    np.testing.assert_allclose(found["r1"], cut(model, "r1", x), atol=1e-6)
+
+
 def test_layers_by_name_index_and_type_in_model_order() -> None:
     model = cnn()
     assert choose_layers(model, ["out", "conv"]) == ["out", "conv"]

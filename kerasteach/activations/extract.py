@@ -50,6 +50,22 @@ _DEFAULT_KINDS = (
     "Embedding",
 )
 
+# A convolution, dense layer or merge followed only by these is shown after
+# them: the stage's output, what the next layer reads. It is also cheaper,
+# since XLA and Grappler keep the fused conv + norm + activation kernel.
+_STAGE_KINDS = ("Conv", "Dense", "Add", "Concatenate", "Multiply")
+_STAGE_FOLLOWERS = (
+    "BatchNormalization",
+    "LayerNormalization",
+    "GroupNormalization",
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Softmax",
+)
+
 _EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -113,22 +129,62 @@ def _find(model: keras.Model, path: str) -> keras.layers.Layer:
     return _find(layer, rest)
 
 
+def _called_once(layer: keras.layers.Layer) -> bool:
+    # Keras 3 has no public call count; its nodes are the only record.
+    return len(getattr(layer, "_inbound_nodes", ())) <= 1
+
+
+def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str]:
+    """Maps a layer to the last of the normalization and activation layers
+    that alone follow it (or to itself)."""
+    readers: dict[int, list] = {}
+    for layer in model.layers:
+        try:
+            feeds = keras.tree.flatten(layer.input)
+        except (AttributeError, ValueError):  # never called, or shared
+            continue
+        for tensor in feeds:
+            readers.setdefault(id(tensor), []).append(layer)
+
+    def end(layer: keras.layers.Layer) -> str:
+        if not type(layer).__name__.startswith(_STAGE_KINDS):
+            return layer.name
+        while _called_once(layer):
+            try:
+                following = readers.get(id(layer.output), [])
+            except (AttributeError, ValueError):
+                break
+            if len(following) != 1:
+                break
+            after = following[0]
+            if type(after).__name__ not in _STAGE_FOLLOWERS or not _called_once(after):
+                break
+            layer = after
+        return layer.name
+
+    return end
+
+
 def choose_layers(model: keras.Model, layers: LayerChoice = None) -> list[str]:
     """The layer paths a choice stands for, in model order.
 
     ``None``: the layers a student looks at (convolutions, pooling, dense,
-    recurrent, merges that end a block) and the output. ``"all"``: every
+    recurrent, merges that end a block) and the output; a convolution, dense
+    layer or merge followed only by normalization and activation layers is
+    shown after the last of them (``conv1_relu``, not ``conv1_conv``), as
+    that is what the next layer reads. ``"all"``: every
     layer. Otherwise names (``"block/conv"`` reaches into a nested model),
     indices into ``model.layers`` (negative counts from the end) or layer
     types (``keras.layers.Conv2D``), alone or in a list.
     """
     every = layer_names(model, nested=False)
     if layers is None:
-        chosen = [
-            layer.name
-            for layer in model.layers
-            if type(layer).__name__ in _DEFAULT_KINDS or _is_model(layer)
-        ]
+        end = _stage_ends(model)
+        chosen = []
+        for layer in model.layers:
+            if type(layer).__name__ in _DEFAULT_KINDS or _is_model(layer):
+                name = end(layer)
+                chosen += [name] if name not in chosen else []
         last = model.layers[-1].name
         return chosen + ([last] if last not in chosen else [])
     if isinstance(layers, str) and layers == "all":
