@@ -35,14 +35,34 @@ _LAZY_NAMES = {
     "plot_heatmaps": "kerasteach.activations",
     "activation_report": "kerasteach.activations",
     "explore": "kerasteach.activations.explorer",
+    "tensorboard_callbacks": "kerasteach.tensorboard",
+    "launch_tensorboard": "kerasteach.tensorboard",
+    "ActivationImages": "kerasteach.tensorboard",
+    "ClassroomTensorBoard": "kerasteach.tensorboard",
+    "ConfusionMatrix": "kerasteach.tensorboard",
+    "HParams": "kerasteach.tensorboard",
+    "MisclassifiedImages": "kerasteach.tensorboard",
+    "ModelSummaryText": "kerasteach.tensorboard",
+    "RunFolder": "kerasteach.tensorboard",
+    "TensorBoardError": "kerasteach.tensorboard",
+    "TensorBoardServer": "kerasteach.tensorboard",
 }
 
 __all__ = [
+    "ActivationImages",
+    "ClassroomTensorBoard",
+    "ConfusionMatrix",
+    "HParams",
     "LivePlot",
+    "MisclassifiedImages",
+    "ModelSummaryText",
+    "RunFolder",
     "Summary",
     "SummaryRow",
     "TQDMCallback",
     "TQDMNotebookCallback",
+    "TensorBoardError",
+    "TensorBoardServer",
     "TqdmProgress",
     "__version__",
     "activation_report",
@@ -50,12 +70,14 @@ __all__ = [
     "get_activations",
     "grad_cam",
     "keras2ascii",
+    "launch_tensorboard",
     "plot_activations",
     "plot_filters",
     "plot_heatmaps",
     "plot_history",
     "saliency",
     "summary",
+    "tensorboard_callbacks",
 ]
 
 if TYPE_CHECKING:
@@ -72,6 +94,19 @@ if TYPE_CHECKING:
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
     from kerasteach.plots import LivePlot, plot_history
     from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress
+    from kerasteach.tensorboard import (
+        ActivationImages,
+        ClassroomTensorBoard,
+        ConfusionMatrix,
+        HParams,
+        MisclassifiedImages,
+        ModelSummaryText,
+        RunFolder,
+        TensorBoardError,
+        TensorBoardServer,
+        launch_tensorboard,
+        tensorboard_callbacks,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -16,11 +16,16 @@ import sys
 from collections.abc import Sequence
 
 from kerasteach._version import __version__
-from kerasteach.cli import datasets_command, explore_command, summary_command
+from kerasteach.cli import (
+    datasets_command,
+    explore_command,
+    summary_command,
+    tensorboard_command,
+)
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import quiet_environment
 
-SUBCOMMANDS = (summary_command, datasets_command, explore_command)
+SUBCOMMANDS = (summary_command, datasets_command, explore_command, tensorboard_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,516 @@
+"""kerasteach's TensorBoard callbacks, each usable on its own.
+
+They share a shape, after Keras' own callbacks: the model is checked in
+``set_model`` (when ``fit`` starts, before any epoch), the run folder is
+joined in ``on_train_begin``, and everything is written from epoch hooks only:
+a batch hook would switch off Keras' background dispatch on JAX and PyTorch.
+Writing goes through TensorFlow's summary writer, which works whichever
+backend Keras runs on.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from kerasteach.tensorboard import confusion as _confusion
+from kerasteach.tensorboard.pictures import (
+    activation_picture,
+    as_rgb,
+    confusion_picture,
+    is_picture,
+    labelled_grid,
+)
+from kerasteach.tensorboard.runs import RunFolder, TensorBoardError, as_run_folder
+
+LogDir = str | os.PathLike | RunFolder
+
+
+def _summary():
+    import tensorflow as tf
+
+    return tf.summary
+
+
+class RunCallback(keras.callbacks.Callback):
+    """Base: one run folder per fit, a summary writer in ``subfolder`` of it."""
+
+    subfolder = "train"
+
+    def __init__(self, logdir: LogDir = "logs") -> None:
+        super().__init__()
+        self.run = as_run_folder(logdir)
+        self.writer = None
+
+    @property
+    def folder(self) -> Path | None:
+        """The run folder of the current (or last) fit."""
+        return self.run.folder or (self.run.folders[-1] if self.run.folders else None)
+
+    def on_train_begin(self, logs=None):
+        folder = self.run.join(self, self.model.name)
+        self.writer = _summary().create_file_writer(str(folder / self.subfolder))
+        self.begin()
+
+    def on_train_end(self, logs=None):
+        self.end()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.run.leave(self)
+
+    def begin(self) -> None:
+        """Called once the writer is ready, at the start of each fit."""
+
+    def end(self) -> None:
+        """Called at the end of each fit, before the writer closes."""
+
+    def due(self, epoch: int, every: int) -> bool:
+        """Whether an every-``every``-epochs picture is due at ``epoch``; the last
+        epoch always gets one, so the end of training is always shown."""
+        last = self.params.get("epochs", 0) - 1 if self.params else -1
+        return epoch % every == 0 or epoch == last
+
+
+def _check_every(every: int) -> int:
+    if not isinstance(every, int) or every < 1:
+        raise TensorBoardError(
+            f"every must be a whole number of epochs >= 1; got {every!r}"
+        )
+    return every
+
+
+class ModelSummaryText(RunCallback):
+    """The model's ASCII data-flow summary in TensorBoard's Text tab, once.
+
+    >>> callback = ModelSummaryText(logdir="logs")
+    """
+
+    def __init__(self, logdir: LogDir = "logs", width: int = 100) -> None:
+        super().__init__(logdir)
+        self.width = width
+
+    def begin(self) -> None:
+        from kerasteach.model_summary import summary
+
+        text = summary(self.model, width=self.width).to_text()
+        # Four spaces make a Markdown code block: the picture keeps its columns.
+        markdown = "\n".join("    " + line for line in text.splitlines())
+        with self.writer.as_default():
+            _summary().text("model/summary", markdown, step=0)
+        self.writer.flush()
+
+
+def _batch_length(sample: Any) -> int:
+    leaves = keras.tree.flatten(sample)
+    return len(leaves[0]) if leaves else 0
+
+
+def check_inputs(model: keras.Model, x: Any, what: str) -> None:
+    """Refuse inputs whose shapes the model cannot take, naming the shapes."""
+    arrays = keras.tree.flatten(x)
+    expected = [tuple(t.shape) for t in model.inputs]
+    if len(arrays) != len(expected):
+        raise TensorBoardError(
+            f"{what} has {len(arrays)} input array(s); "
+            f"{model.name} takes {len(expected)}"
+        )
+    for array, shape in zip(arrays, expected, strict=True):
+        got = tuple(np.shape(array))
+        fits = len(got) == len(shape) and all(
+            want is None or want == have
+            for want, have in zip(shape[1:], got[1:], strict=True)
+        )
+        if not fits:
+            hint = (
+                " (add the channel axis: x[..., None])"
+                if len(got) + 1 == len(shape)
+                else ""
+            )
+            raise TensorBoardError(
+                f"{what} has shape {got}, but {model.name} takes {shape}{hint}"
+            )
+
+
+class ActivationImages(RunCallback):
+    """Feature maps of chosen layers for a few fixed inputs, every ``every``
+    epochs, in the Images tab: scrub through the epochs to watch filters form.
+
+    Args:
+        sample: a few inputs, e.g. ``x_val[:4]`` (at most 16).
+        layers: as for ``kerasteach.get_activations``; by default the layers a
+            student looks at.
+        every: epochs between pictures (the last epoch always gets one).
+        max_channels: feature maps shown per layer.
+
+    >>> import numpy as np
+    >>> callback = ActivationImages(np.zeros((3, 28, 28, 1)), logdir="logs")
+    """
+
+    MOST = 16
+
+    def __init__(
+        self,
+        sample: Any,
+        layers: Any = None,
+        every: int = 1,
+        logdir: LogDir = "logs",
+        max_channels: int = 64,
+    ) -> None:
+        super().__init__(logdir)
+        count = _batch_length(sample)
+        if not 1 <= count <= self.MOST:
+            raise TensorBoardError(
+                f"sample has {count} inputs; pass a few "
+                f"(1 to {self.MOST}), e.g. x_val[:4]"
+            )
+        self.sample = sample
+        self.layers = layers
+        self.every = _check_every(every)
+        self.max_channels = max_channels
+        self.paths: list[str] = []
+        self._forward = None
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        from kerasteach.activations.extract import ActivationError, choose_layers
+
+        check_inputs(model, self.sample, "sample")
+        try:
+            self.paths = choose_layers(model, self.layers)
+        except ActivationError as error:
+            raise TensorBoardError(str(error)) from None
+
+    def begin(self) -> None:
+        from kerasteach.activations.extract import compiled_forward, extraction_model
+
+        self._forward = compiled_forward(extraction_model(self.model, self.paths))
+        arrays = keras.tree.flatten(self.sample)
+        if is_picture(np.shape(arrays[0])[1:]):
+            inputs = np.stack([_enlarge(as_rgb(image)) for image in arrays[0]])
+            with self.writer.as_default():
+                _summary().image(
+                    "activations/0_input", inputs, step=0, max_outputs=len(inputs)
+                )
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.due(epoch, self.every):
+            return
+        from kerasteach.activations.tiles import picture
+
+        outputs = self._forward(self.sample)
+        summary = _summary()
+        with self.writer.as_default():
+            for path, output in zip(self.paths, outputs, strict=True):
+                images = np.stack(
+                    [activation_picture(picture(o, self.max_channels)) for o in output]
+                )
+                summary.image(
+                    f"activations/{path}",
+                    images,
+                    step=epoch,
+                    max_outputs=len(images),
+                    description=f"{path}: output shape {tuple(output.shape[1:])}",
+                )
+        self.writer.flush()
+
+
+def _enlarge(rgb: np.ndarray, width: int = 128) -> np.ndarray:
+    scale = max(1, width // rgb.shape[1])
+    return rgb.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def _loss_name(model: keras.Model) -> str:
+    loss = getattr(model, "loss", None)
+    loss = keras.tree.flatten(loss)[0] if isinstance(loss, list | dict) else loss
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None) or loss
+    return str(name or "")
+
+
+def looks_like_classifier(model: keras.Model) -> bool:
+    """A single output of shape ``(batch, classes)`` trained with a
+    cross-entropy loss."""
+    return (
+        len(model.outputs) == 1
+        and len(model.outputs[0].shape) == 2
+        and "crossentropy" in _loss_name(model)
+    )
+
+
+def check_class_names(
+    model: keras.Model, class_names: Sequence[str] | None
+) -> list[str]:
+    """The class names to show: as given (the count checked), or 0, 1, 2..."""
+    classes = _confusion.class_count(model)
+    if class_names is None:
+        return [str(i) for i in range(classes)]
+    names = [str(name) for name in class_names]
+    if len(names) != classes:
+        raise TensorBoardError(
+            f"{len(names)} class names for {classes} classes of {model.name}: "
+            f"pass {classes} names, in the order of the model's outputs"
+        )
+    return names
+
+
+class ConfusionMatrix(RunCallback):
+    """A confusion matrix of the validation data every ``every`` epochs, as an
+    image in the Images tab and as a table of counts in the Text tab.
+
+    The counts are gathered during Keras' own validation pass: no second
+    ``predict`` over the validation data. Pass ``validation_data`` (or
+    ``validation_split``) to ``fit``. With ``only_classifiers``, a model that
+    does not look like a classifier (one ``(batch, classes)`` output and a
+    cross-entropy loss) is skipped instead of refused.
+
+    >>> callback = ConfusionMatrix(class_names=["cat", "dog"], logdir="logs")
+    """
+
+    subfolder = "validation"
+
+    def __init__(
+        self,
+        class_names: Sequence[str] | None = None,
+        every: int = 1,
+        logdir: LogDir = "logs",
+        only_classifiers: bool = False,
+    ) -> None:
+        super().__init__(logdir)
+        self.class_names = class_names
+        self.every = _check_every(every)
+        self.only_classifiers = only_classifiers
+        self.active = True
+        self.names: list[str] = []
+        self.counts: np.ndarray | None = None  # the last validation pass's
+        self._counting = None
+        self._warned = False
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        self.active = not self.only_classifiers or looks_like_classifier(model)
+        if not self.active:
+            return
+        if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
+            raise TensorBoardError(
+                f"a confusion matrix needs a classifier with one output of shape "
+                f"(batch, classes); {model.name} has "
+                f"{[tuple(o.shape) for o in model.outputs]}"
+            )
+        self.names = check_class_names(model, self.class_names)
+
+    def on_train_begin(self, logs=None):
+        if self.active:
+            super().on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        if self.active:
+            super().on_train_end(logs)
+
+    def begin(self) -> None:
+        self.counts = None
+        self._counting = _confusion.install(self.model, len(self.names))
+
+    def end(self) -> None:
+        if self._counting is not None:
+            _confusion.uninstall(self.model, self._counting)
+            self._counting = None
+
+    def on_test_end(self, logs=None):
+        if self._counting is not None:  # a validation pass inside our fit
+            self.counts = _confusion.read_counts(self._counting)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.counts = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.active:
+            return
+        if self.counts is None:
+            if not self._warned:
+                warnings.warn(
+                    "ConfusionMatrix: no validation pass in this epoch; pass "
+                    "validation_data= or validation_split= to fit",
+                    stacklevel=2,
+                )
+                self._warned = True
+            return
+        if not self.due(epoch, self.every):
+            return
+        summary = _summary()
+        with self.writer.as_default():
+            picture = confusion_picture(self.counts, self.names)
+            summary.image("confusion/matrix", picture[None], step=epoch)
+            summary.text(
+                "confusion/counts",
+                _confusion.counts_table(self.counts, self.names),
+                step=epoch,
+            )
+        self.writer.flush()
+
+
+class MisclassifiedImages(RunCallback):
+    """A grid of validation images the model gets wrong, with the true and the
+    predicted label, every ``every`` epochs.
+
+    Only the first ``examples`` validation images are looked at, through the
+    compiled forward pass, so its cost stays small whatever the data's size.
+
+    >>> import numpy as np
+    >>> data = (np.zeros((10, 28, 28, 1)), np.zeros(10, dtype=int))
+    >>> callback = MisclassifiedImages(data, logdir="logs")
+    """
+
+    subfolder = "validation"
+
+    def __init__(
+        self,
+        validation_data: tuple[Any, Any],
+        class_names: Sequence[str] | None = None,
+        every: int = 1,
+        logdir: LogDir = "logs",
+        examples: int = 256,
+        max_images: int = 24,
+    ) -> None:
+        super().__init__(logdir)
+        if not isinstance(validation_data, tuple | list) or len(validation_data) < 2:
+            raise TensorBoardError(
+                "validation_data must be (x, y), as given to fit; "
+                f"got {type(validation_data).__name__}"
+            )
+        x, y = validation_data[0], validation_data[1]
+        self.x = keras.tree.map_structure(lambda a: np.asarray(a)[:examples], x)
+        self.y = np.asarray(y)[:examples]
+        self.class_names = class_names
+        self.every = _check_every(every)
+        self.max_images = max_images
+        self.names: list[str] = []
+        self._forward = None
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        check_inputs(model, self.x, "validation_data's x")
+        shape = np.shape(keras.tree.flatten(self.x)[0])[1:]
+        if not is_picture(shape):
+            raise TensorBoardError(
+                f"a grid of misclassified images needs image inputs (height, width"
+                f"[, 1 or 3 channels]); {model.name} takes {shape}"
+            )
+        self.names = check_class_names(model, self.class_names)
+        if len(self.y) != _batch_length(self.x):
+            raise TensorBoardError(
+                f"validation_data has {_batch_length(self.x)} inputs but "
+                f"{len(self.y)} labels"
+            )
+
+    def begin(self) -> None:
+        from kerasteach.activations.extract import compiled_forward
+
+        self._forward = compiled_forward(self.model)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.due(epoch, self.every):
+            return
+        from keras import ops
+
+        scores = self._forward(self.x)[0]
+        true, predicted = (
+            np.asarray(ops.convert_to_numpy(a))
+            for a in _confusion.label_indices(
+                ops.convert_to_tensor(self.y),
+                ops.convert_to_tensor(scores),
+                len(self.names),
+            )
+        )
+        wrong = np.flatnonzero(true != predicted)[: self.max_images]
+        images = keras.tree.flatten(self.x)[0]
+        summary = _summary()
+        with self.writer.as_default():
+            if len(wrong):
+                grid = labelled_grid(
+                    [images[i] for i in wrong],
+                    [
+                        (
+                            f"true: {self.names[true[i]]}",
+                            f"pred: {self.names[predicted[i]]}",
+                        )
+                        for i in wrong
+                    ],
+                )
+                summary.image("misclassified/examples", grid[None], step=epoch)
+        self.writer.flush()
+
+
+class HParams(RunCallback):
+    """Hyperparameters for TensorBoard's HParams tab, written once per run.
+
+    >>> callback = HParams({"learning_rate": 0.001, "units": 64}, logdir="logs")
+    """
+
+    subfolder = "."
+
+    def __init__(self, hparams: Mapping[str, Any], logdir: LogDir = "logs") -> None:
+        super().__init__(logdir)
+        allowed = (bool, int, float, str)
+        bad = {k: v for k, v in hparams.items() if not isinstance(v, allowed)}
+        if bad:
+            raise TensorBoardError(
+                f"hyperparameters must be numbers, strings or booleans; got {bad}"
+            )
+        self.hparams = dict(hparams)
+
+    def begin(self) -> None:
+        from tensorboard.plugins.hparams import api as hp
+
+        with self.writer.as_default():
+            hp.hparams(self.hparams, trial_id=self.folder.name)
+        self.writer.flush()
+
+
+class ClassroomTensorBoard(keras.callbacks.TensorBoard):
+    """Keras' own ``TensorBoard`` callback, writing into a fresh run folder for
+    every fit (Keras' writes every fit into the same folder).
+
+    >>> callback = ClassroomTensorBoard(logdir="logs")
+    """
+
+    def __init__(self, logdir: LogDir = "logs", **options: Any) -> None:
+        self.run = as_run_folder(logdir)
+        super().__init__(log_dir=str(self.run.logdir), **options)
+        self._started = False
+
+    def set_model(self, model: keras.Model) -> None:
+        # Keras writes the model graph here; wait until the run folder exists.
+        self._model = model
+
+    def _start(self) -> None:
+        self.log_dir = str(self.run.join(self, self.model.name))
+        super().set_model(self.model)
+        self._started = True
+
+    def on_train_begin(self, logs=None):
+        self._start()
+        super().on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        self.run.leave(self)
+        self._started = False
+
+    def on_test_begin(self, logs=None):
+        if not self._started:  # evaluate() on its own: a run of its own
+            self._start()
+            self._evaluate_only = True
+        super().on_test_begin(logs)
+
+    def on_test_end(self, logs=None):
+        super().on_test_end(logs)
+        if getattr(self, "_evaluate_only", False):
+            self._close_writers()
+            self.run.leave(self)
+            self._started = self._evaluate_only = False
