@@ -71,3 +71,23 @@ def test_activations_benchmark_runs_and_prints_ratios() -> None:
     for way in ("predict", "kerasteach default", "kerasteach all", "naive all"):
         assert re.search(rf"  {way} +\d+\.\d\d s +\d+\.\d\dx +\d+ MB", result.stdout)
     assert "sub-model per layer" in result.stdout
+
+
+def test_tensorboard_benchmark_runs_and_prints_shares_and_ratios() -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_tensorboard.py"),
+        "--quick",
+        "--rounds",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for backend in ("tensorflow:", "jax:"):
+        assert backend in result.stdout
+    rows = [line for line in result.stdout.splitlines() if "kerasteach" in line]
+    assert len(rows) == 4
+    for row in rows:
+        # epoch median, min, max, ratio to Keras' TensorBoard, share in hooks
+        assert re.search(
+            r"\d\.\d{3}s +\d\.\d{3}s +\d\.\d{3}s +\d+\.\d\dx +\d+\.\d%", row
+        )

@@ -455,3 +455,51 @@ def test_the_command_refuses_a_missing_folder(tmp_path) -> None:
     result = run_command(console_script(), "tensorboard", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert "no folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_in_jupyter_tensorboard_shows_inline(tmp_path) -> None:
+    from conftest import skip_unless
+
+    try:
+        import nbclient
+        import nbformat
+    except ImportError:
+        skip_unless(False, "nbclient and nbformat are not installed")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import kerasteach\nserver = kerasteach.launch_tensorboard('logs')"
+        ),
+        nbformat.v4.new_code_cell("server.stop(); server.process.poll() is not None"),
+    ]
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    launched, stopped = notebook.cells
+    printed = "".join(o.get("text", "") for o in launched.outputs)
+    assert printed.startswith("TensorBoard is at http://127.0.0.1:")
+    url = printed.split()[-1]
+    html = [o["data"]["text/html"] for o in launched.outputs if "data" in o]
+    assert html and f'<iframe src="{url}"' in html[0]
+    assert stopped.outputs[0]["data"]["text/plain"] == "True"
+
+
+def test_a_fit_without_validation_is_told_why_no_matrix_came(tmp_path) -> None:
+    x, y = data(32)
+    model = cnn()
+    with pytest.warns(UserWarning, match="Pass validation_data= or validation_split="):
+        model.fit(x, y, callbacks=[ConfusionMatrix(logdir=tmp_path)], verbose=0)
+
+
+def test_evaluate_alone_writes_a_run_of_its_own(tmp_path) -> None:
+    from kerasteach.tensorboard import ClassroomTensorBoard
+
+    x, y = data(32)
+    model = cnn()
+    model.evaluate(x, y, callbacks=[ClassroomTensorBoard(tmp_path)], verbose=0)
+    events = read_run(only_run(tmp_path))
+    assert "evaluation_loss_vs_iterations" in events["validation"]

@@ -16,7 +16,7 @@ from kerasteach.tensorboard.callbacks import (
     MisclassifiedImages,
     ModelSummaryText,
 )
-from kerasteach.tensorboard.runs import RunFolder
+from kerasteach.tensorboard.runs import as_run_folder
 
 
 def tensorboard_callbacks(
@@ -59,7 +59,7 @@ def tensorboard_callbacks(
     ['ModelSummaryText', 'ActivationImages', 'ConfusionMatrix',
      'ClassroomTensorBoard']
     """
-    folder = RunFolder(logdir, run=run)
+    folder = as_run_folder(logdir, run)
     callbacks: list[keras.callbacks.Callback] = [ModelSummaryText(folder)]
     if sample is not None:
         callbacks.append(ActivationImages(sample, layers, every, logdir=folder))

@@ -28,14 +28,10 @@ from kerasteach.tensorboard.pictures import (
     labelled_grid,
 )
 from kerasteach.tensorboard.runs import RunFolder, TensorBoardError, as_run_folder
+from kerasteach.tensorboard.writing import summary as _summary
+from kerasteach.tensorboard.writing import write_images
 
 LogDir = str | os.PathLike | RunFolder
-
-
-def _summary():
-    import tensorflow as tf
-
-    return tf.summary
 
 
 class RunCallback(keras.callbacks.Callback):
@@ -193,11 +189,9 @@ class ActivationImages(RunCallback):
         self._forward = compiled_forward(extraction_model(self.model, self.paths))
         arrays = keras.tree.flatten(self.sample)
         if is_picture(np.shape(arrays[0])[1:]):
-            inputs = np.stack([_enlarge(as_rgb(image)) for image in arrays[0]])
+            inputs = [_enlarge(as_rgb(image)) for image in arrays[0]]
             with self.writer.as_default():
-                _summary().image(
-                    "activations/0_input", inputs, step=0, max_outputs=len(inputs)
-                )
+                write_images("activations/0_input", inputs, step=0)
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.due(epoch, self.every):
@@ -205,17 +199,12 @@ class ActivationImages(RunCallback):
         from kerasteach.activations.tiles import picture
 
         outputs = self._forward(self.sample)
-        summary = _summary()
         with self.writer.as_default():
             for path, output in zip(self.paths, outputs, strict=True):
-                images = np.stack(
-                    [activation_picture(picture(o, self.max_channels)) for o in output]
-                )
-                summary.image(
+                write_images(
                     f"activations/{path}",
-                    images,
+                    [activation_picture(picture(o, self.max_channels)) for o in output],
                     step=epoch,
-                    max_outputs=len(images),
                     description=f"{path}: output shape {tuple(output.shape[1:])}",
                 )
         self.writer.flush()
@@ -289,7 +278,7 @@ class ConfusionMatrix(RunCallback):
         self.names: list[str] = []
         self.counts: np.ndarray | None = None  # the last validation pass's
         self._counting = None
-        self._warned = False
+        self._validated = False
 
     def set_model(self, model: keras.Model) -> None:
         super().set_model(model)
@@ -314,16 +303,24 @@ class ConfusionMatrix(RunCallback):
 
     def begin(self) -> None:
         self.counts = None
+        self._validated = False
         self._counting = _confusion.install(self.model, len(self.names))
 
     def end(self) -> None:
         if self._counting is not None:
             _confusion.uninstall(self.model, self._counting)
             self._counting = None
+        if not self._validated:
+            warnings.warn(
+                "ConfusionMatrix drew nothing: this fit had no validation pass. "
+                "Pass validation_data= or validation_split= to fit.",
+                stacklevel=2,
+            )
 
     def on_test_end(self, logs=None):
         if self._counting is not None:  # a validation pass inside our fit
             self.counts = _confusion.read_counts(self._counting)
+            self._validated = True
 
     def on_epoch_begin(self, epoch, logs=None):
         self.counts = None
@@ -331,22 +328,14 @@ class ConfusionMatrix(RunCallback):
     def on_epoch_end(self, epoch, logs=None):
         if not self.active:
             return
-        if self.counts is None:
-            if not self._warned:
-                warnings.warn(
-                    "ConfusionMatrix: no validation pass in this epoch; pass "
-                    "validation_data= or validation_split= to fit",
-                    stacklevel=2,
-                )
-                self._warned = True
+        if self.counts is None:  # no validation in this epoch (validation_freq)
             return
         if not self.due(epoch, self.every):
             return
-        summary = _summary()
         with self.writer.as_default():
             picture = confusion_picture(self.counts, self.names)
-            summary.image("confusion/matrix", picture[None], step=epoch)
-            summary.text(
+            write_images("confusion/matrix", [picture], step=epoch)
+            _summary().text(
                 "confusion/counts",
                 _confusion.counts_table(self.counts, self.names),
                 step=epoch,
@@ -429,7 +418,6 @@ class MisclassifiedImages(RunCallback):
         )
         wrong = np.flatnonzero(true != predicted)[: self.max_images]
         images = keras.tree.flatten(self.x)[0]
-        summary = _summary()
         with self.writer.as_default():
             if len(wrong):
                 grid = labelled_grid(
@@ -442,7 +430,7 @@ class MisclassifiedImages(RunCallback):
                         for i in wrong
                     ],
                 )
-                summary.image("misclassified/examples", grid[None], step=epoch)
+                write_images("misclassified/examples", [grid], step=epoch)
         self.writer.flush()
 
 

@@ -1,8 +1,8 @@
 """The TensorBoard images, drawn with NumPy and Pillow: a few milliseconds each,
 where a matplotlib figure per epoch costs about 100 ms.
 
-Every function returns an ``(height, width, 3)`` uint8 array, what
-``tf.summary.image`` takes.
+Every function returns a uint8 array: ``(height, width, 3)`` in colour,
+``(height, width)`` in grey.
 """
 
 from __future__ import annotations
@@ -155,9 +155,11 @@ def labelled_grid(
 
 
 def activation_picture(image: np.ndarray, width: int = 256) -> np.ndarray:
-    """A layer's tiled feature maps (2-D, [0, 1], NaN gaps) as uint8 RGB,
-    enlarged by whole pixels so small maps stay crisp in TensorBoard."""
-    big = enlarged(image, width=width)
-    grey = np.nan_to_num(big, nan=1.0)
-    grey = np.clip(grey * 255 + 0.5, 0, 255).astype(np.uint8)
-    return np.repeat(grey[..., None], 3, axis=2)
+    """A layer's tiled feature maps (2-D, [0, 1], NaN gaps) as a uint8 grey
+    image, enlarged by whole pixels so small maps stay crisp in TensorBoard.
+
+    >>> activation_picture(np.array([[0.0, np.nan, 1.0]]), width=6).tolist()[0]
+    [0, 0, 255, 255, 255, 255]
+    """
+    grey = np.nan_to_num(enlarged(image, width=width), nan=1.0)
+    return np.clip(grey * 255 + 0.5, 0, 255).astype(np.uint8)

@@ -113,6 +113,21 @@ class RunFolder:
             self.folder = None
 
 
-def as_run_folder(logdir: str | os.PathLike | RunFolder) -> RunFolder:
-    """A ``RunFolder`` as given, or a new one under the folder ``logdir``."""
-    return logdir if isinstance(logdir, RunFolder) else RunFolder(logdir)
+_SHARED: dict[tuple[str, str | None], RunFolder] = {}
+
+
+def as_run_folder(
+    logdir: str | os.PathLike | RunFolder, run: str | None = None
+) -> RunFolder:
+    """A ``RunFolder`` as given, or the one of ``logdir`` and ``run``: callbacks
+    made apart but given the same folder write each fit into the same run.
+
+    >>> as_run_folder("logs") is as_run_folder("./logs")
+    True
+    """
+    if isinstance(logdir, RunFolder):
+        return logdir
+    key = (os.path.abspath(logdir), run)
+    if key not in _SHARED:
+        _SHARED[key] = RunFolder(logdir, run)
+    return _SHARED[key]
