@@ -503,3 +503,22 @@ def test_evaluate_alone_writes_a_run_of_its_own(tmp_path) -> None:
     model.evaluate(x, y, callbacks=[ClassroomTensorBoard(tmp_path)], verbose=0)
     events = read_run(only_run(tmp_path))
     assert "evaluation_loss_vs_iterations" in events["validation"]
+
+
+def test_kerasteach_hooks_keep_keras_background_dispatch() -> None:
+    """No batch hooks: Keras keeps dispatching steps in the background
+    (on JAX and PyTorch) when only kerasteach's callbacks are given."""
+    from keras.src.callbacks.callback_list import CallbackList
+    from keras.src.utils.python_utils import is_default
+
+    callbacks = tensorboard_callbacks(
+        "logs", sample=np.zeros((2, 8, 8, 1)), validation_data=data(8)
+    )[:-1]  # Keras' own TensorBoard has batch hooks, as documented
+    for callback in callbacks:
+        for hook in ("on_batch_end", "on_train_batch_end", "on_test_batch_end"):
+            assert is_default(getattr(callback, hook)), (type(callback), hook)
+    from keras.src import backend
+
+    dispatch = CallbackList(callbacks, model=cnn())
+    if backend.IS_THREAD_SAFE:
+        assert dispatch._async_train and dispatch._async_test

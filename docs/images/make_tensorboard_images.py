@@ -74,7 +74,12 @@ def main() -> None:
         for name, fragment, tags, ready in (
             ("scalars", "#scalars", "", "text=epoch_loss"),
             ("activations", "#images", "activations/conv", "text=activations/conv1"),
-            ("confusion", "#images", "confusion|misclassified", "text=confusion/matrix"),
+            (
+                "confusion",
+                "#images",
+                "confusion|misclassified",
+                "text=confusion/matrix",
+            ),
             ("text", "#text", "", "text=model/summary"),
         ):
             # TensorBoard keeps its tag filter in the address: only these tags
