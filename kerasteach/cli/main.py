@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from kerasteach._version import __version__
 from kerasteach.cli import (
     datasets_command,
+    demo_command,
     explore_command,
     summary_command,
     tensorboard_command,
@@ -25,7 +26,13 @@ from kerasteach.cli import (
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import quiet_environment
 
-SUBCOMMANDS = (summary_command, datasets_command, explore_command, tensorboard_command)
+SUBCOMMANDS = (
+    demo_command,
+    summary_command,
+    datasets_command,
+    explore_command,
+    tensorboard_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

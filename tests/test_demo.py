@@ -1,0 +1,73 @@
+"""``kerasteach demo``: the README's main command, run for real, offline."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import console_script, run_command
+from tensorboard_events import read_run
+
+# Any attempt to reach the network fails at once: the demo must not need it.
+NO_NETWORK = {
+    "http_proxy": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "KERASTEACH_MIRROR": "",
+}
+
+
+def test_demo_makes_every_promised_file_offline(tmp_path) -> None:
+    output = tmp_path / "demo"
+    result = run_command(
+        console_script(),
+        "demo",
+        "--epochs",
+        "2",
+        "--output",
+        str(output),
+        env={**NO_NETWORK, "KERASTEACH_DATA": str(tmp_path / "cache")},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    accuracy = re.search(r"Test accuracy: (\d+\.\d)%", result.stdout)
+    assert accuracy and 0 < float(accuracy.group(1)) <= 100
+    assert "Epoch 2/2" in result.stdout  # the progress bars' lines
+    summary = (output / "summary.txt").read_text()
+    assert "conv1" in summary and "Weights:" in summary
+    assert (output / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (run,) = (output / "logs").iterdir()
+    events = read_run(run)
+    assert events["train"]["activations/conv1"].steps == [0, 1]
+    assert events["validation"]["confusion/counts"].steps == [0, 1]
+    report = (output / "report.html").read_text()
+    assert "conv1" in report and "data:image/png;base64," in report
+    for hint in ("kerasteach tensorboard", "report.html", "--dataset mnist"):
+        assert hint in result.stdout
+
+
+def test_demo_refuses_bad_options_without_a_traceback(tmp_path) -> None:
+    result = run_command(console_script(), "demo", "--dataset", "imagenet")
+    assert result.returncode == 2
+    assert "no dataset called 'imagenet'" in result.stderr
+    result = run_command(console_script(), "demo", "--epochs", "0")
+    assert result.returncode == 2 and "--epochs must be 1 or more" in result.stderr
+    for text in (result.stderr,):
+        assert "Traceback" not in text
+
+
+def test_demo_of_a_dataset_that_is_not_here_names_the_offline_default(tmp_path) -> None:
+    result = run_command(
+        console_script(),
+        "demo",
+        "--dataset",
+        "cifar100",
+        "--output",
+        str(tmp_path / "demo"),
+        env={**NO_NETWORK, "KERASTEACH_DATA": str(tmp_path / "cache")},
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "The default dataset needs no network: kerasteach demo" in result.stderr
+    assert "Traceback" not in result.stderr
