@@ -36,7 +36,7 @@ class DemoResult:
 def small_cnn(input_shape: tuple[int, ...], classes: int) -> keras.Model:
     """Two convolution blocks and a classifier, sized for the images.
 
-    >>> small_cnn((8, 8, 1), 10).output.shape
+    >>> small_cnn((8, 8, 1), 10).outputs[0].shape
     (None, 10)
     """
     layers = [
