@@ -84,7 +84,9 @@ def test_tensorboard_benchmark_runs_and_prints_shares_and_ratios() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     for backend in ("tensorflow:", "jax:"):
         assert backend in result.stdout
-    rows = [line for line in result.stdout.splitlines() if "kerasteach" in line]
+    rows = [
+        line for line in result.stdout.splitlines() if line.startswith("  kerasteach")
+    ]
     assert len(rows) == 4
     for row in rows:
         # epoch median, min, max, ratio to Keras' TensorBoard, share in hooks
