@@ -1,0 +1,38 @@
+# %% [markdown]
+# # 8. Baselines: is a simpler method enough?
+#
+# Before a neural network, a good practitioner tries the simple methods: a
+# logistic regression and a random forest from scikit-learn, on the same
+# MNIST data. If one of them is good enough, it is cheaper to train, to
+# explain and to run. Compare with examples 1 to 3.
+
+# %%
+import json
+import time
+
+from course import load_images, options, output_folder
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+args = options("scikit-learn baselines on MNIST", epochs=1)
+out = output_folder(args, "08_baselines")
+data = load_images("mnist", args.quick, normalize=True, flatten=True)
+(x_train, y_train), (x_test, y_test) = data
+
+# %%
+baselines = {
+    "logistic regression": LogisticRegression(max_iter=100 if args.quick else 300),
+    "random forest": RandomForestClassifier(
+        n_estimators=100, n_jobs=-1, random_state=0
+    ),
+}
+results = {}
+for name, method in baselines.items():
+    started = time.perf_counter()
+    method.fit(x_train, y_train)
+    results[name] = method.score(x_test, y_test)
+    print(
+        f"{name:>20}: test accuracy {results[name]:.2%}, "
+        f"trained in {time.perf_counter() - started:.0f} s"
+    )
+(out / "results.json").write_text(json.dumps(results))

@@ -1,0 +1,127 @@
+"""Every example runs in --quick mode, on the real MNIST in ../shared/datasets,
+and one runs as a real notebook in a Jupyter kernel."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_command, skip_unless
+
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared" / "datasets"
+# What each example writes besides results.json, and what its results hold.
+EXPECTED = {
+    "01_first_network": (["curves.png"], ["logistic regression"]),
+    "02_multilayer_perceptron": (["compared.png"], ["logistic regression", "MLP"]),
+    "03_convolutional_network": (
+        ["curves.png", "activations.png", "filters.png", "report.html"],
+        ["CNN"],
+    ),
+    "04_notmnist": (["report.html"], ["logistic regression", "CNN"]),
+    "05_cifar10_tensorboard": (["logs"], ["CNN"]),
+    "06_text_generation_lstm": (["sample.txt"], ["LSTM next character"]),
+    "07_autoencoder": (["curves.png", "reconstructions.png"], ["reconstruction MSE"]),
+    "08_baselines": ([], ["logistic regression", "random forest"]),
+}
+USES_MNIST = {"01", "02", "03", "07", "08"}
+
+
+def test_every_example_is_listed_here() -> None:
+    found = {p.stem for p in EXAMPLES.glob("[0-9][0-9]_*.py")}
+    assert found == set(EXPECTED)
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        "KERASTEACH_DATA": str(tmp_path / "cache"),
+        "KERASTEACH_MIRROR": str(SHARED),
+        "http_proxy": "http://127.0.0.1:9",  # no internet: mirror or stand-in
+        "https_proxy": "http://127.0.0.1:9",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_runs_quick(name: str, tmp_path: Path) -> None:
+    if name[:2] in USES_MNIST:
+        skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    output = tmp_path / "out"
+    result = run_command(
+        sys.executable,
+        str(EXAMPLES / f"{name}.py"),
+        "--quick",
+        "--output",
+        str(output),
+        env=environment(tmp_path),
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    files, keys = EXPECTED[name]
+    for file in files:
+        assert (output / file).exists(), file
+    results = json.loads((output / "results.json").read_text())
+    assert sorted(results) == sorted(keys)
+    assert all(isinstance(value, float) for value in results.values())
+    if name[:2] in USES_MNIST and name != "07_autoencoder":
+        # real digits, even 2,000 of them for one epoch, beat chance (10%)
+        assert min(results.values()) > 0.3, results
+    if name == "06_text_generation_lstm":
+        assert "--- after epoch 1 ---" in result.stdout
+
+
+def notebook_cells(script: Path) -> list[tuple[str, str]]:
+    """The cells of a percent-format script (``# %%``), as jupytext splits them."""
+    cells, kind, lines = [], None, []
+    for line in script.read_text().splitlines():
+        if line.startswith("# %%"):
+            if kind is not None:
+                cells.append((kind, "\n".join(lines).strip()))
+            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+        elif kind == "markdown":
+            lines.append(line.removeprefix("#").removeprefix(" "))
+        else:
+            lines.append(line)
+    cells.append((kind, "\n".join(lines).strip()))
+    return cells
+
+
+def test_an_example_runs_as_a_real_notebook(tmp_path, monkeypatch) -> None:
+    try:
+        import nbclient
+        import nbformat
+    except ImportError:
+        skip_unless(False, "nbclient and nbformat are not installed")
+    skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    for key, value in environment(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("KERASTEACH_QUICK", "1")
+    monkeypatch.setenv("PYTHONPATH", str(EXAMPLES))
+    cells = notebook_cells(EXAMPLES / "03_convolutional_network.py")
+    assert [kind for kind, _ in cells].count("markdown") >= 2
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(text)
+        if kind == "markdown"
+        else nbformat.v4.new_code_cell(text)
+        for kind, text in cells
+    ]
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    printed = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "Test accuracy:" in printed
+    folder = tmp_path / "outputs" / "03_convolutional_network"
+    assert (folder / "report.html").exists()
+    assert json.loads((folder / "results.json").read_text())["CNN"] > 0.3
