@@ -19,7 +19,7 @@ import kerasteach
 args = options("A character-level LSTM on Python's help pages", epochs=10)
 out = output_folder(args, "06_text_generation_lstm")
 text = "\n".join(topics[key] for key in sorted(topics))
-text = text[: 20_000 if args.quick else 400_000]
+text = text[: 20_000 if args.quick else 300_000]
 characters = sorted(set(text))
 index = {c: i for i, c in enumerate(characters)}
 print(f"{len(text):,} characters, {len(characters)} different ones")
@@ -43,7 +43,7 @@ model = keras.Sequential(
     [
         keras.Input((WINDOW,), dtype="int32"),
         keras.layers.Embedding(len(characters), 32, name="embedding"),
-        keras.layers.LSTM(256, name="lstm"),
+        keras.layers.LSTM(128, name="lstm"),
         keras.layers.Dense(len(characters), activation="softmax", name="next_char"),
     ],
     name="char_lstm",

@@ -54,7 +54,8 @@ def load_images(name: str, quick: bool, **options) -> datasets.Dataset | StandIn
     except (datasets.NotAvailableError, datasets.DownloadError) as error:
         if not quick:
             raise SystemExit(
-                f"{error}\n(--quick runs on stand-in data instead)"
+                f"{error}\n{name}: not on this computer and could not be "
+                "downloaded (--quick runs on stand-in data instead)"
             ) from None
         print(f"{name} is not on this computer: random stand-in images (--quick only)")
         return StandIn(datasets.card(name), **options)

@@ -93,3 +93,18 @@ def test_tensorboard_benchmark_runs_and_prints_shares_and_ratios() -> None:
         assert re.search(
             r"\d\.\d{3}s +\d\.\d{3}s +\d\.\d{3}s +\d+\.\d\dx +\d+\.\d%", row
         )
+
+
+def test_run_examples_runs_an_example_and_reports_it(tmp_path) -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "run_examples.py"),
+        "--only",
+        "08",
+        env={"KERASTEACH_DATA": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(
+        r"08_baselines\.py +\d+\.\d s +logistic regression \d+\.\d\d%, random forest",
+        result.stdout,
+    ), result.stdout

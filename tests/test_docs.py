@@ -67,3 +67,17 @@ def test_page_code_runs_and_prints_what_it_shows(
     if REGENERATE:
         page.write_text(produced, encoding="utf-8")
     assert produced == text
+
+
+LINK = re.compile(r"\]\((?!https?:|#|mailto:)(?P<target>[^)#\s]+)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_page_links_lead_to_files_that_exist(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    missing = [
+        link["target"]
+        for link in LINK.finditer(text)
+        if not (page.parent / link["target"]).exists()
+    ]
+    assert not missing
