@@ -27,10 +27,9 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 
-from timing import median_seconds
+from timing import median_seconds, run_worker
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -122,16 +121,7 @@ def measure(way: str, backend: str, env: dict, options) -> dict | None:
     command = [sys.executable, __file__, "--worker", way]
     command += ["--sample", str(options.sample), "--repeat", str(options.repeat)]
     command += ["--quick"] if options.quick else []
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "KERAS_BACKEND": backend},
-    )
-    if done.returncode != 0:
-        print(f"  {backend} {way}: failed\n{done.stderr[-1500:]}")
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_worker(command, backend, f"{backend} {way}", env)
 
 
 def report(backend: str, ways: tuple, env: dict, options) -> None:

@@ -24,9 +24,10 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+from timing import run_worker
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -172,16 +173,9 @@ def bench_fit(backends: list[str], rounds: int, quick: bool) -> None:
         ]
         if quick:
             command.append("--quick")
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "KERAS_BACKEND": backend},
-        )
-        if result.returncode != 0:
-            print(f"  {backend}: failed\n{result.stderr[-2000:]}")
+        report = run_worker(command, backend, backend)
+        if report is None:
             continue
-        report = json.loads(result.stdout.strip().splitlines()[-1])
         for task, numbers in report.items():
             print(f"  {backend}, {task} ({numbers['steps']} steps an epoch)")
             base = statistics.median(numbers["rates"]["verbose=0"])

@@ -32,10 +32,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+
+from timing import run_worker
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -207,16 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         ["--quick"] if options.quick else []
     )
     for backend in options.backends.split(","):
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "KERAS_BACKEND": backend},
-        )
-        if done.returncode != 0:
-            print(f"{backend}: failed\n{done.stderr[-2000:]}")
+        results = run_worker(command, backend, backend)
+        if results is None:
             return 1
-        report(backend, json.loads(done.stdout.strip().splitlines()[-1]))
+        report(backend, results)
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import notebooks
 import pytest
 from conftest import ROOT, run_command, skip_unless
 
@@ -89,11 +90,6 @@ def notebook_cells(script: Path) -> list[tuple[str, str]]:
 
 
 def test_an_example_runs_as_a_real_notebook(tmp_path, monkeypatch) -> None:
-    try:
-        import nbclient
-        import nbformat
-    except ImportError:
-        skip_unless(False, "nbclient and nbformat are not installed")
     skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
     for key, value in environment(tmp_path).items():
         monkeypatch.setenv(key, value)
@@ -101,27 +97,8 @@ def test_an_example_runs_as_a_real_notebook(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(EXAMPLES))
     cells = notebook_cells(EXAMPLES / "03_convolutional_network.py")
     assert [kind for kind, _ in cells].count("markdown") >= 2
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_markdown_cell(text)
-        if kind == "markdown"
-        else nbformat.v4.new_code_cell(text)
-        for kind, text in cells
-    ]
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute()
-    printed = "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
-    assert "Test accuracy:" in printed
+    notebook = notebooks.execute(cells, tmp_path)
+    assert "Test accuracy:" in notebooks.printed(notebook.cells)
     folder = tmp_path / "outputs" / "03_convolutional_network"
     assert (folder / "report.html").exists()
     assert json.loads((folder / "results.json").read_text())["CNN"] > 0.3

@@ -6,13 +6,7 @@ import base64
 import io
 import os
 
-from conftest import skip_unless
-
-try:
-    import nbclient
-    import nbformat
-except ImportError:  # the test extra installs them; CI must have them
-    nbclient = nbformat = None
+import notebooks
 
 SETUP = """
 import numpy as np
@@ -69,17 +63,8 @@ def png_outputs(cell) -> list[bytes]:
 def test_training_in_a_real_kernel_shows_widget_bars_and_a_live_plot(tmp_path):
     from PIL import Image
 
-    skip_unless(nbclient is not None, "nbclient and nbformat are not installed")
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(code) for code in (SETUP, TRAIN, AFTER)]
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    client.execute()
+    notebook = notebooks.execute([SETUP, TRAIN, AFTER], tmp_path)
     train = notebook.cells[1]
     kinds = [output.get("data", {}).keys() for output in train.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in k for k in kinds)

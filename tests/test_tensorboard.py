@@ -458,29 +458,17 @@ def test_the_command_refuses_a_missing_folder(tmp_path) -> None:
 
 
 def test_in_jupyter_tensorboard_shows_inline(tmp_path) -> None:
-    from conftest import skip_unless
+    import notebooks
 
-    try:
-        import nbclient
-        import nbformat
-    except ImportError:
-        skip_unless(False, "nbclient and nbformat are not installed")
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_code_cell(
-            "import kerasteach\nserver = kerasteach.launch_tensorboard('logs')"
-        ),
-        nbformat.v4.new_code_cell("server.stop(); server.process.poll() is not None"),
-    ]
-    client = nbclient.NotebookClient(
-        notebook,
+    launched, stopped = notebooks.execute(
+        [
+            "import kerasteach\nserver = kerasteach.launch_tensorboard('logs')",
+            "server.stop(); server.process.poll() is not None",
+        ],
+        tmp_path,
         timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute()
-    launched, stopped = notebook.cells
-    printed = "".join(o.get("text", "") for o in launched.outputs)
+    ).cells
+    printed = notebooks.printed([launched])
     assert printed.startswith("TensorBoard is at http://127.0.0.1:")
     url = printed.split()[-1]
     html = [o["data"]["text/html"] for o in launched.outputs if "data" in o]

@@ -21,10 +21,8 @@ from kerasteach.datasets import load
 HERE = Path(__file__).resolve().parent
 
 
-def trained_model():
-    (x_train, y_train), (x_test, y_test) = load(
-        "digits", normalize=True, channels="last"
-    )
+def digits_cnn() -> keras.Model:
+    """The small CNN of the pages, compiled, with seeded weights."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential(
         [
@@ -34,11 +32,20 @@ def trained_model():
             keras.layers.Conv2D(16, 3, activation="relu", padding="same", name="conv2"),
             keras.layers.GlobalAveragePooling2D(name="gap"),
             keras.layers.Dense(10, activation="softmax", name="digit"),
-        ]
+        ],
+        name="digits_cnn",
     )
     model.compile(
         optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )
+    return model
+
+
+def trained_model():
+    (x_train, y_train), (x_test, y_test) = load(
+        "digits", normalize=True, channels="last"
+    )
+    model = digits_cnn()
     model.fit(x_train, y_train, epochs=20, batch_size=32, verbose=0)
     return model, x_test
 

@@ -15,7 +15,7 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-import keras
+from make_images import digits_cnn
 
 import kerasteach
 from kerasteach.datasets import load
@@ -27,19 +27,7 @@ def train(logdir: Path) -> None:
     (x_train, y_train), (x_test, y_test) = load(
         "digits", normalize=True, channels="last"
     )
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input((8, 8, 1)),
-            keras.layers.Conv2D(8, 3, activation="relu", padding="same", name="conv1"),
-            keras.layers.MaxPooling2D(name="pool1"),
-            keras.layers.Conv2D(16, 3, activation="relu", padding="same", name="conv2"),
-            keras.layers.GlobalAveragePooling2D(name="gap"),
-            keras.layers.Dense(10, activation="softmax", name="digit"),
-        ],
-        name="digits_cnn",
-    )
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = digits_cnn()
     callbacks = kerasteach.tensorboard_callbacks(
         logdir,
         run="digits_cnn",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kerasteach.cli.address import add_address_options, check_port
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import native_stderr_filtered
 from kerasteach.cli.summary_command import add_model_source, load_model_argument
@@ -44,21 +45,14 @@ def add_parser(commands: Any) -> None:
         help="multiplies the 0-255 pixels before the model sees them "
         "(default: 1/255, to [0, 1])",
     )
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this computer only; "
-        "0.0.0.0 shares it on the network)",
-    )
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    add_address_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UsageError(f"--top must be 1 or more; got {args.top}.")
-    if not 0 <= args.port < 65536:
-        raise UsageError(f"--port must be 0 to 65535; got {args.port}.")
+    check_port(args.port)
     with native_stderr_filtered():
         model = load_model_argument(args.model, args.example)
         from kerasteach.activations import ActivationError

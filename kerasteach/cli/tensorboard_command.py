@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kerasteach.cli.address import add_address_options, check_port
 from kerasteach.cli.errors import UsageError
 
 
@@ -31,13 +32,7 @@ def add_parser(commands: Any) -> None:
         metavar="LOGDIR",
         help="the logdir given to kerasteach.tensorboard_callbacks (e.g. logs)",
     )
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this computer only; "
-        "0.0.0.0 shares it on the network)",
-    )
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    add_address_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -49,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
             f"kerasteach.tensorboard_callbacks(logdir={str(logdir)!r}) first, "
             "or give the folder that holds the runs"
         )
-    if not 0 <= args.port < 65536:
-        raise UsageError(f"--port must be 0 to 65535; got {args.port}.")
+    check_port(args.port)
     from kerasteach.tensorboard.launch import launch_tensorboard
     from kerasteach.tensorboard.runs import TensorBoardError
 

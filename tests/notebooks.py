@@ -1,0 +1,44 @@
+"""Notebooks run for real: cells executed in a Jupyter kernel (nbclient)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import skip_unless
+
+
+def execute(cells: list[tuple[str, str] | str], folder: Path, timeout: int = 600):
+    """Run ``cells`` (code, or ``(kind, text)`` with kind "code" or "markdown")
+    in a new python3 kernel working in ``folder``; returns the notebook."""
+    try:
+        import nbclient
+        import nbformat
+    except ImportError:  # the test extra installs them; CI must have them
+        skip_unless(False, "nbclient and nbformat are not installed")
+    notebook = nbformat.v4.new_notebook()
+    for cell in cells:
+        kind, text = ("code", cell) if isinstance(cell, str) else cell
+        make = (
+            nbformat.v4.new_markdown_cell
+            if kind == "markdown"
+            else nbformat.v4.new_code_cell
+        )
+        notebook.cells.append(make(text))
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+    return notebook
+
+
+def printed(cells) -> str:
+    """Everything the code cells printed, in order."""
+    return "".join(
+        output.get("text", "")
+        for cell in cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
