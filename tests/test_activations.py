@@ -59,8 +59,10 @@ def test_default_shows_a_stage_after_its_normalization_and_activation() -> None:
     logits = keras.layers.Dense(3, name="d")(pooled)
     probs = keras.layers.Activation("softmax", name="probs")(logits)
     model = keras.Model(inputs, probs)
-    # c2 feeds a merge, not an activation; r1 feeds two layers and ends there.
-    assert choose_layers(model) == ["r1", "c2", "block_out", "gap", "probs"]
+    # r1 feeds two layers and ends there; c2 feeds only the merge, whose
+    # stage end (the block's output) shows it.
+    assert choose_layers(model) == ["r1", "block_out", "gap", "probs"]
+    assert "c2" in choose_layers(model, "all")
     x = images(3)
     found = get_activations(model, x)
     np.testing.assert_allclose(found["r1"], cut(model, "r1", x), atol=1e-6)

@@ -54,6 +54,15 @@ _DEFAULT_KINDS = (
 # them: the stage's output, what the next layer reads. It is also cheaper,
 # since XLA and Grappler keep the fused conv + norm + activation kernel.
 _STAGE_KINDS = ("Conv", "Dense", "Add", "Concatenate", "Multiply")
+_MERGES = (
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+)
 _STAGE_FOLLOWERS = (
     "BatchNormalization",
     "LayerNormalization",
@@ -134,9 +143,10 @@ def _called_once(layer: keras.layers.Layer) -> bool:
     return len(getattr(layer, "_inbound_nodes", ())) <= 1
 
 
-def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str]:
+def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str | None]:
     """Maps a layer to the last of the normalization and activation layers
-    that alone follow it (or to itself)."""
+    that alone follow it (or to itself); to None when that stage only feeds
+    merges, whose output (the block's) is the one shown."""
     readers: dict[int, list] = {}
     for layer in model.layers:
         try:
@@ -146,7 +156,16 @@ def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str]:
         for tensor in feeds:
             readers.setdefault(id(tensor), []).append(layer)
 
-    def end(layer: keras.layers.Layer) -> str:
+    def only_merges_read(layer: keras.layers.Layer) -> bool:
+        try:
+            following = readers.get(id(layer.output), [])
+        except (AttributeError, ValueError):
+            return False
+        return bool(following) and all(
+            type(after).__name__ in _MERGES for after in following
+        )
+
+    def end(layer: keras.layers.Layer) -> str | None:
         if not type(layer).__name__.startswith(_STAGE_KINDS):
             return layer.name
         while _called_once(layer):
@@ -160,7 +179,8 @@ def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str]:
             if type(after).__name__ not in _STAGE_FOLLOWERS or not _called_once(after):
                 break
             layer = after
-        return layer.name
+        merge = type(layer).__name__ in _MERGES
+        return None if not merge and only_merges_read(layer) else layer.name
 
     return end
 
@@ -172,7 +192,9 @@ def choose_layers(model: keras.Model, layers: LayerChoice = None) -> list[str]:
     recurrent, merges that end a block) and the output; a convolution, dense
     layer or merge followed only by normalization and activation layers is
     shown after the last of them (``conv1_relu``, not ``conv1_conv``), as
-    that is what the next layer reads. ``"all"``: every
+    that is what the next layer reads; a stage read only by merges (a
+    residual branch's last convolution) is shown through the merge, the
+    block's output. ``"all"``: every
     layer. Otherwise names (``"block/conv"`` reaches into a nested model),
     indices into ``model.layers`` (negative counts from the end) or layer
     types (``keras.layers.Conv2D``), alone or in a list.
@@ -184,7 +206,7 @@ def choose_layers(model: keras.Model, layers: LayerChoice = None) -> list[str]:
         for layer in model.layers:
             if type(layer).__name__ in _DEFAULT_KINDS or _is_model(layer):
                 name = end(layer)
-                chosen += [name] if name not in chosen else []
+                chosen += [name] if name and name not in chosen else []
         last = model.layers[-1].name
         return chosen + ([last] if last not in chosen else [])
     if isinstance(layers, str) and layers == "all":
