@@ -10,6 +10,8 @@ first, then the median of ``--repeat`` timed calls (one for the sub-models):
 - ``kerasteach default``: ``get_activations(model, x)``, the layers a student
   looks at (convolutions, pooling, dense, block outputs);
 - ``kerasteach all``: ``get_activations(model, x, "all")``;
+- ``kerasteach all float16``: the same with ``dtype="float16"`` (cast inside
+  the compiled pass);
 - ``naive all``: one multi-output model over every layer, ``predict`` on all 32;
 - ``sub-model per layer``: one ``Model(inputs, layer.output)`` per layer, each
   predicting the batch (what older tools did). It is timed on ``--sample``
@@ -37,6 +39,7 @@ WAYS = (
     "predict",
     "kerasteach default",
     "kerasteach all",
+    "kerasteach all float16",
     "naive all",
     "sub-model per layer",
 )
@@ -92,6 +95,10 @@ def worker(way: str, quick: bool, sample: int, repeat: int) -> dict:
 
         def run():
             return get_activations(model, x, "all")
+    elif way == "kerasteach all float16":
+
+        def run():
+            return get_activations(model, x, "all", dtype="float16")
     elif way == "naive all":
         naive = keras.Model(model.inputs, [layer.output for layer in layers])
 

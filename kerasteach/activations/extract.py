@@ -291,26 +291,33 @@ SINGLE_PASS = 32  # up to this many inputs go through in one pass
 _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def compiled_forward(extractor: keras.Model) -> Callable[[Any], list[np.ndarray]]:
+def compiled_forward(
+    extractor: keras.Model, dtype: str | None = None
+) -> Callable[[Any], list[np.ndarray]]:
     """The extraction model's inference pass, compiled once, giving NumPy arrays.
 
     On TensorFlow a ``tf.function`` and on JAX a ``jax.jit`` of the model's
     stateless call (reading the weights' current values on every call); the
     arrays share the backend's CPU buffers instead of copying them. Elsewhere
-    Keras' own ``predict_on_batch``.
+    Keras' own ``predict_on_batch``. With ``dtype`` the outputs are cast inside
+    the compiled pass, so the wider ones never all exist at once.
     """
-    if extractor in _FORWARDS:
-        return _FORWARDS[extractor]
+    cached = _FORWARDS.setdefault(extractor, {})
+    if dtype in cached:
+        return cached[dtype]
     backend = keras.backend.backend()
+
+    def call(batch):
+        outputs = keras.tree.flatten(extractor(batch, training=False))
+        return [keras.ops.cast(o, dtype) for o in outputs] if dtype else outputs
+
     if backend == "tensorflow":
         import tensorflow as tf
 
-        graph = tf.function(
-            lambda batch: extractor(batch, training=False), reduce_retracing=True
-        )
+        graph = tf.function(call, reduce_retracing=True)
 
         def forward(batch):
-            return [np.asarray(o) for o in keras.tree.flatten(graph(batch))]
+            return [np.asarray(o) for o in graph(batch)]
     elif backend == "jax":
         import jax
 
@@ -318,7 +325,8 @@ def compiled_forward(extractor: keras.Model) -> Callable[[Any], list[np.ndarray]
             outputs, _ = extractor.stateless_call(
                 trainable, non_trainable, batch, training=False
             )
-            return outputs
+            outputs = keras.tree.flatten(outputs)
+            return [keras.ops.cast(o, dtype) for o in outputs] if dtype else outputs
 
         jitted = jax.jit(stateless)
 
@@ -328,14 +336,14 @@ def compiled_forward(extractor: keras.Model) -> Callable[[Any], list[np.ndarray]
                 [v.value for v in extractor.non_trainable_variables],
                 batch,
             )
-            return [np.asarray(o) for o in keras.tree.flatten(outputs)]
+            return [np.asarray(o) for o in outputs]
     else:
 
         def forward(batch):
-            outputs = extractor.predict_on_batch(batch)
-            return [np.asarray(o) for o in keras.tree.flatten(outputs)]
+            outputs = keras.tree.flatten(extractor.predict_on_batch(batch))
+            return [np.asarray(o, dtype=dtype) for o in outputs]
 
-    _FORWARDS[extractor] = forward
+    cached[dtype] = forward
     return forward
 
 
@@ -374,7 +382,8 @@ def get_activations(
             through in one pass, with no copy of the outputs; more go in
             batches small enough that one batch's outputs stay under 256 MB,
             each copied once into arrays allocated up front.
-        dtype: e.g. ``"float16"`` halves the memory of the results.
+        dtype: e.g. ``"float16"`` halves the memory of the results (cast
+            inside the compiled pass, so the float32 ones never all exist).
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
@@ -391,14 +400,12 @@ def get_activations(
         raise ActivationError(f"batch_size must be a positive int; got {batch_size!r}")
     paths = choose_layers(model, layers)
     extractor = extraction_model(model, paths)
-    forward = compiled_forward(extractor)
+    forward = compiled_forward(extractor, dtype)
     count = _length(x)
     if count <= (batch_size or SINGLE_PASS):
         # One pass, and the arrays are the backend's own buffers (no copy):
         # the least memory there is, and the fastest on TensorFlow and JAX.
-        outputs = forward(x)
-        results = [o.astype(dtype) if dtype else o for o in outputs]
-        return dict(zip(paths, results, strict=True))
+        return dict(zip(paths, forward(x), strict=True))
     batch_size = batch_size or automatic_batch_size(extractor)
     results: list[np.ndarray] = []
     for start in range(0, count, batch_size):
