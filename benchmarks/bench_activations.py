@@ -120,24 +120,21 @@ def worker(way: str, quick: bool, sample: int, repeat: int) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb() - base, "scaled": scale}
 
 
-HUGE_PAGES = "glibc.malloc.hugetlb=1"
-
-
-def measure(way: str, backend: str, env: dict, options) -> dict | None:
+def measure(way: str, backend: str, options) -> dict | None:
     """One way, in a subprocess of its own so its peak memory is its own."""
     command = [sys.executable, __file__, "--worker", way]
     command += ["--sample", str(options.sample), "--repeat", str(options.repeat)]
     command += ["--quick"] if options.quick else []
-    return run_worker(command, backend, f"{backend} {way}", env)
+    return run_worker(command, backend, f"{backend} {way}")
 
 
-def report(backend: str, ways: tuple, env: dict, options) -> None:
+def report(backend: str, options) -> None:
     results = {}
-    for way in ways:
-        numbers = measure(way, backend, env, options)
+    for way in WAYS:
+        numbers = measure(way, backend, options)
         if numbers is not None:
             results[way] = numbers
-    print(f"{backend}:" if not env else f"{backend}, with {' '.join(env.values())}:")
+    print(f"{backend}:")
     limit = results.get("predict", {}).get("seconds")
     naive = results.get("naive all", {}).get("peak_mb")
     for way, numbers in results.items():
@@ -172,11 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     model = "small CNN" if options.quick else "ResNet50 (weights=None)"
     print(f"{model}, 32 images; ratios: time / predict, memory / naive")
     for backend in options.backends.split(","):
-        report(backend, WAYS, {}, options)
-        if not options.quick:
-            # The extra time on JAX is page faults on the ~2 GB of fresh output
-            # memory; glibc's transparent huge pages take 512 times fewer.
-            report(backend, WAYS[:2], {"GLIBC_TUNABLES": HUGE_PAGES}, options)
+        report(backend, options)
     return 0
 
 
