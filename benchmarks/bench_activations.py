@@ -4,7 +4,8 @@
 
 On a ``weights=None`` ResNet50 and a batch of 32 random 224x224 images, each
 way runs in its own subprocess (so its peak memory is its own), warm-up call
-first, then the median of ``--repeat`` timed calls (one for the sub-models):
+first, then ``--repeat`` timed calls (one for the sub-models). The ways run
+``--rounds`` times, interleaved, and the medians are compared:
 
 - ``predict``: one plain ``model.predict`` (the limit);
 - ``kerasteach default``: ``get_activations(model, x)``, the layers a student
@@ -29,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 
 from timing import median_seconds, run_worker
@@ -129,25 +131,42 @@ def measure(way: str, backend: str, options) -> dict | None:
 
 
 def report(backend: str, options) -> None:
-    results = {}
-    for way in WAYS:
-        numbers = measure(way, backend, options)
-        if numbers is not None:
-            results[way] = numbers
+    """Each way ``--rounds`` times, interleaved (the sub-models once): a slow
+    moment of a shared machine hits every way, and the medians are compared."""
+    runs: dict[str, list[dict]] = {way: [] for way in WAYS}
+    for round_number in range(options.rounds):
+        for way in WAYS:
+            if way == "sub-model per layer" and round_number:
+                continue  # minutes a round, and never close to the others
+            numbers = measure(way, backend, options)
+            if numbers is not None:
+                runs[way].append(numbers)
+    results = {
+        way: {
+            "seconds": statistics.median(r["seconds"] for r in found),
+            "low": min(r["seconds"] for r in found),
+            "high": max(r["seconds"] for r in found),
+            "peak_mb": statistics.median(r["peak_mb"] for r in found),
+            "scaled": found[0]["scaled"],
+        }
+        for way, found in runs.items()
+        if found
+    }
     print(f"{backend}:")
     limit = results.get("predict", {}).get("seconds")
     naive = results.get("naive all", {}).get("peak_mb")
     for way, numbers in results.items():
         ratio = f"{numbers['seconds'] / limit:7.2f}x" if limit else ""
         memory = f"{numbers['peak_mb'] / naive:6.2f}" if naive else ""
+        spread = f"({numbers['low']:.2f}-{numbers['high']:.2f})"
         note = (
             f"  (a sample of layers, scaled by {numbers['scaled']:.1f})"
             if numbers["scaled"] > 1
             else ""
         )
         print(
-            f"  {way:<22}{numbers['seconds']:>9.2f} s {ratio}"
-            f"{numbers['peak_mb']:>10.0f} MB {memory}{note}"
+            f"  {way:<24}{numbers['seconds']:>8.2f} s {spread:<14}{ratio}"
+            f"{numbers['peak_mb']:>9.0f} MB {memory}{note}"
         )
 
 
@@ -155,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="tensorflow,jax")
     parser.add_argument("--sample", type=int, default=8, help="sub-models timed")
-    parser.add_argument("--repeat", type=int, default=3, help="timed calls (median)")
+    parser.add_argument("--repeat", type=int, default=1, help="timed calls a run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs")
     parser.add_argument("--quick", action="store_true", help="a small CNN")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -167,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     model = "small CNN" if options.quick else "ResNet50 (weights=None)"
-    print(f"{model}, 32 images; ratios: time / predict, memory / naive")
+    print(
+        f"{model}, 32 images, {options.rounds} interleaved rounds; medians (min-max); "
+        "ratios: time / predict, memory / naive"
+    )
     for backend in options.backends.split(","):
         report(backend, options)
     return 0

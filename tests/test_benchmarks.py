@@ -65,11 +65,18 @@ def test_activations_benchmark_runs_and_prints_ratios() -> None:
         "--quick",
         "--backends",
         "tensorflow",
+        "--rounds",
+        "2",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "failed" not in result.stdout
-    for way in ("predict", "kerasteach default", "kerasteach all", "naive all"):
-        assert re.search(rf"  {way} +\d+\.\d\d s +\d+\.\d\dx +\d+ MB", result.stdout)
+    ways = ("predict", "kerasteach default", "kerasteach all", "naive all")
+    for way in (*ways, "kerasteach all float16"):
+        # median time (min-max over the rounds), ratio to predict, peak memory
+        assert re.search(
+            rf"  {way} +\d+\.\d\d s \(\d+\.\d\d-\d+\.\d\d\) +\d+\.\d\dx +\d+ MB",
+            result.stdout,
+        ), result.stdout
     assert "sub-model per layer" in result.stdout
 
 
