@@ -19,6 +19,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerasteach.activations.tiles import enlarged
 from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
     activation_picture,
@@ -189,7 +190,7 @@ class ActivationImages(RunCallback):
         self._forward = compiled_forward(extraction_model(self.model, self.paths))
         arrays = keras.tree.flatten(self.sample)
         if is_picture(np.shape(arrays[0])[1:]):
-            inputs = [_enlarge(as_rgb(image)) for image in arrays[0]]
+            inputs = [enlarged(as_rgb(image), width=128) for image in arrays[0]]
             with self.writer.as_default():
                 write_images("activations/0_input", inputs, step=0)
 
@@ -208,11 +209,6 @@ class ActivationImages(RunCallback):
                     description=f"{path}: output shape {tuple(output.shape[1:])}",
                 )
         self.writer.flush()
-
-
-def _enlarge(rgb: np.ndarray, width: int = 128) -> np.ndarray:
-    scale = max(1, width // rgb.shape[1])
-    return rgb.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
 def _loss_name(model: keras.Model) -> str:
