@@ -28,6 +28,8 @@ _LAZY_NAMES = {
     "LivePlot": "kerasteach.plots",
     "plot_history": "kerasteach.plots",
     "get_activations": "kerasteach.activations",
+    "ActivationError": "kerasteach.activations",
+    "LayerNotFoundError": "kerasteach.activations",
     "plot_activations": "kerasteach.activations",
     "plot_filters": "kerasteach.activations",
     "saliency": "kerasteach.activations",
@@ -49,10 +51,12 @@ _LAZY_NAMES = {
 }
 
 __all__ = [
+    "ActivationError",
     "ActivationImages",
     "ClassroomTensorBoard",
     "ConfusionMatrix",
     "HParams",
+    "LayerNotFoundError",
     "LivePlot",
     "MisclassifiedImages",
     "ModelSummaryText",

@@ -115,3 +115,73 @@ def test_missing_and_corrupt_files(tmp_path: Path) -> None:
 )
 def test_option_mistakes(args: list[str], fragment: str) -> None:
     assert_user_error(summary_command(*args), fragment)
+
+
+def test_a_file_that_imports_its_neighbour(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "blocks.py").write_text(
+        "import keras\n\ndef head():\n    return keras.layers.Dense(3, name='head')\n"
+    )
+    (project / "models.py").write_text(
+        "import keras\nfrom blocks import head\n\n"
+        "def build():\n"
+        "    inputs = keras.Input((4,))\n"
+        "    return keras.Model(inputs, head()(inputs), name='with_neighbour')\n"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = summary_command(str(project / "models.py") + ":build", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert 'Model: "with_neighbour"' in result.stdout and "head" in result.stdout
+
+
+def test_errors_in_the_users_code_are_a_message_not_a_traceback(tmp_path) -> None:
+    (tmp_path / "broken.py").write_text("import not_a_module_anywhere\n")
+    (tmp_path / "fails.py").write_text("def build():\n    raise RuntimeError('oops')\n")
+    result = summary_command(str(tmp_path / "broken.py") + ":build")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "No module named 'not_a_module_anywhere'" in result.stderr
+    result = summary_command(str(tmp_path / "fails.py") + ":build")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "fails.py, line 2: RuntimeError: oops" in result.stderr
+
+
+def test_names_with_terminal_escapes_are_printed_escaped(tmp_path: Path) -> None:
+    import keras
+
+    evil = "evil\x1b]0;owned\x07\x1b[2J\nfake row"
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(2, name=evil)], name="x\x1b[31m"
+    )
+    path = tmp_path / "evil.keras"
+    model.save(path)
+    for args in ([], ["--markdown"], ["--width", "40"]):
+        result = summary_command(str(path), *args)
+        assert result.returncode == 0, result.stderr
+        output = result.stdout + result.stderr
+        assert not any(ord(ch) < 32 and ch != "\n" for ch in output), args
+        if "--width" not in args:  # narrower, the name wraps
+            assert "\\x1b[2J" in result.stdout
+
+
+def test_safe_mode_refusal_is_shown_whole_with_what_to_do(tmp_path: Path) -> None:
+    import keras
+
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Lambda(lambda x: x * 2, name="double")]
+    )
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    result = summary_command(str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "keras.config.enable_unsafe_deserialization()" in result.stderr  # whole
+    assert "safe mode" in result.stderr and "models.py:build_model" in result.stderr
+
+
+def test_help_says_which_forms_run_code() -> None:
+    result = run_command(console_script(), "summary", "--help")
+    assert result.returncode == 0
+    assert "safe mode" in result.stdout
+    assert "IMPORT AND RUN" in result.stdout

@@ -2,9 +2,11 @@
 
 from kerasteach.activations.extract import (
     ActivationError,
+    LayerNotFoundError,
     choose_layers,
     get_activations,
     layer_names,
+    output_keys,
 )
 from kerasteach.activations.heatmaps import grad_cam, overlay, plot_heatmaps, saliency
 from kerasteach.activations.plots import plot_activations, plot_filters
@@ -12,11 +14,13 @@ from kerasteach.activations.report import activation_report
 
 __all__ = [
     "ActivationError",
+    "LayerNotFoundError",
     "activation_report",
     "choose_layers",
     "get_activations",
     "grad_cam",
     "layer_names",
+    "output_keys",
     "overlay",
     "plot_activations",
     "plot_filters",

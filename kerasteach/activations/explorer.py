@@ -37,6 +37,7 @@ from kerasteach.activations.extract import (
     compiled_forward,
     extraction_model,
     graph_inputs,
+    output_keys,
 )
 from kerasteach.activations.report import (
     check_class_names,
@@ -135,7 +136,7 @@ class Explorer:
         self.max_channels = max_channels
         self.entries = load_images(images, shape, scale)
         self.layers = choose_layers(model, layers)
-        output = model.layers[-1].name
+        output = output_keys(model)[0]
         self._paths = self.layers + ([output] if output not in self.layers else [])
         self._extractor = extraction_model(model, self._paths)
         self._lock = threading.Lock()  # one forward pass at a time

@@ -16,271 +16,30 @@ from typing import Any
 import keras
 import numpy as np
 
-LayerChoice = str | int | type | Sequence[str | int | type] | None
-
-# Layers a student looks at: what each stage computes, not the plumbing.
-_DEFAULT_KINDS = (
-    "Conv1D",
-    "Conv2D",
-    "Conv3D",
-    "SeparableConv1D",
-    "SeparableConv2D",
-    "DepthwiseConv1D",
-    "DepthwiseConv2D",
-    "Conv1DTranspose",
-    "Conv2DTranspose",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "MaxPooling3D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "AveragePooling3D",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "Dense",
-    "Add",
-    "Concatenate",
-    "Multiply",
-    "LSTM",
-    "GRU",
-    "SimpleRNN",
-    "Bidirectional",
-    "Embedding",
+from kerasteach import model_graph
+from kerasteach.activations.choice import (  # noqa: F401 - the public names
+    ActivationError,
+    LayerChoice,
+    LayerNotFoundError,
+    choose_layers,
+    graph_inputs,
+    layer_names,
+    output_keys,
+    output_of,
+    tensor_of,
 )
-
-# A convolution, dense layer or merge followed only by these is shown after
-# them: the stage's output, what the next layer reads. It is also cheaper,
-# since XLA and Grappler keep the fused conv + norm + activation kernel.
-_STAGE_KINDS = ("Conv", "Dense", "Add", "Concatenate", "Multiply")
-_MERGES = (
-    "Add",
-    "Subtract",
-    "Multiply",
-    "Average",
-    "Maximum",
-    "Minimum",
-    "Concatenate",
-)
-_STAGE_FOLLOWERS = (
-    "BatchNormalization",
-    "LayerNormalization",
-    "GroupNormalization",
-    "Activation",
-    "ReLU",
-    "LeakyReLU",
-    "PReLU",
-    "ELU",
-    "Softmax",
-)
+from kerasteach.activations.inputs import check_inputs
 
 _EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-class ActivationError(ValueError):
-    """The model or the layer choice cannot give activations; says what can."""
-
-
-def graph_inputs(model: keras.Model) -> list:
-    try:
-        inputs = model.inputs
-    except AttributeError:
-        inputs = None
-    if not inputs:
-        raise ActivationError(
-            f"{model.name} is a subclassed model (or was never built), so its "
-            "layers have no graph to read outputs from. get_activations needs a "
-            "Sequential or functional model; rebuild it with the functional API, "
-            "or call the layers yourself inside call() and return what you need."
-        )
-    return list(inputs)
-
-
-def _is_model(layer: Any) -> bool:
-    return isinstance(layer, keras.Model)
-
-
-def layer_names(model: keras.Model, *, nested: bool = True) -> list[str]:
-    """Every layer's name in model order; a nested model's own layers as
-    ``outer/inner`` paths after it (with ``nested=True``).
-
-    >>> import keras
-    >>> inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")],
-    ...                          name="block")
-    >>> model = keras.Sequential([keras.Input((4,)), inner], name="outer")
-    >>> layer_names(model)
-    ['block', 'block/d']
-    """
-    names = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        names.append(layer.name)
-        if nested and _is_model(layer):
-            names += [f"{layer.name}/{n}" for n in layer_names(layer, nested=True)]
-    return names
-
-
-def _find(model: keras.Model, path: str) -> keras.layers.Layer:
-    head, _, rest = path.partition("/")
-    try:
-        layer = model.get_layer(head)
-    except ValueError:
-        known = ", ".join(layer_names(model, nested=False))
-        raise ActivationError(
-            f"no layer named {head!r} in {model.name}; its layers are: {known}"
-        ) from None
-    if not rest:
-        return layer
-    if not _is_model(layer):
-        raise ActivationError(f"{head!r} is a {type(layer).__name__}, not a model")
-    return _find(layer, rest)
-
-
-def _called_once(layer: keras.layers.Layer) -> bool:
-    # Keras 3 has no public call count; its nodes are the only record.
-    return len(getattr(layer, "_inbound_nodes", ())) <= 1
-
-
-def _stage_ends(model: keras.Model) -> Callable[[keras.layers.Layer], str | None]:
-    """Maps a layer to the last of the normalization and activation layers
-    that alone follow it (or to itself); to None when that stage only feeds
-    merges, whose output (the block's) is the one shown."""
-    readers: dict[int, list] = {}
-    for layer in model.layers:
-        try:
-            feeds = keras.tree.flatten(layer.input)
-        except (AttributeError, ValueError):  # never called, or shared
-            continue
-        for tensor in feeds:
-            readers.setdefault(id(tensor), []).append(layer)
-
-    def only_merges_read(layer: keras.layers.Layer) -> bool:
-        try:
-            following = readers.get(id(layer.output), [])
-        except (AttributeError, ValueError):
-            return False
-        return bool(following) and all(
-            type(after).__name__ in _MERGES for after in following
-        )
-
-    def end(layer: keras.layers.Layer) -> str | None:
-        if not type(layer).__name__.startswith(_STAGE_KINDS):
-            return layer.name
-        while _called_once(layer):
-            try:
-                following = readers.get(id(layer.output), [])
-            except (AttributeError, ValueError):
-                break
-            if len(following) != 1:
-                break
-            after = following[0]
-            if type(after).__name__ not in _STAGE_FOLLOWERS or not _called_once(after):
-                break
-            layer = after
-        merge = type(layer).__name__ in _MERGES
-        return None if not merge and only_merges_read(layer) else layer.name
-
-    return end
-
-
-def choose_layers(model: keras.Model, layers: LayerChoice = None) -> list[str]:
-    """The layer paths a choice stands for, in model order.
-
-    ``None``: the layers a student looks at (convolutions, pooling, dense,
-    recurrent, merges that end a block) and the output; a convolution, dense
-    layer or merge followed only by normalization and activation layers is
-    shown after the last of them (``conv1_relu``, not ``conv1_conv``), as
-    that is what the next layer reads; a stage read only by merges (a
-    residual branch's last convolution) is shown through the merge, the
-    block's output. ``"all"``: every
-    layer. Otherwise names (``"block/conv"`` reaches into a nested model),
-    indices into ``model.layers`` (negative counts from the end) or layer
-    types (``keras.layers.Conv2D``), alone or in a list.
-    """
-    every = layer_names(model, nested=False)
-    if layers is None:
-        end = _stage_ends(model)
-        chosen = []
-        for layer in model.layers:
-            if type(layer).__name__ in _DEFAULT_KINDS or _is_model(layer):
-                name = end(layer)
-                chosen += [name] if name and name not in chosen else []
-        last = model.layers[-1].name
-        return chosen + ([last] if last not in chosen else [])
-    if isinstance(layers, str) and layers == "all":
-        return every
-    picks = [layers] if isinstance(layers, str | int | type) else list(layers)
-    chosen: list[str] = []
-    for pick in picks:
-        if isinstance(pick, bool):
-            raise ActivationError(f"not a layer choice: {pick!r}")
-        if isinstance(pick, int):
-            try:
-                names = [model.layers[pick].name]
-            except IndexError:
-                raise ActivationError(
-                    f"layer index {pick} is out of range: {model.name} has "
-                    f"{len(model.layers)} layers"
-                ) from None
-        elif isinstance(pick, type):
-            names = [layer.name for layer in model.layers if isinstance(layer, pick)]
-            if not names:
-                raise ActivationError(f"{model.name} has no {pick.__name__} layer")
-        elif isinstance(pick, str):
-            _find(model, pick)
-            names = [pick]
-        else:
-            raise ActivationError(
-                f"choose layers by name, index or type; got {type(pick).__name__}"
-            )
-        chosen += [name for name in names if name not in chosen]
-    return chosen
-
-
-def output_of(model: keras.Model, path: str):
-    """The symbolic output of ``path``, connected to ``model``'s inputs."""
-    head, _, rest = path.partition("/")
-    layer = _find(model, head)
-    # Keras 3 answers layer.output with the first call's output even when a
-    # layer is called twice; it has no public call count, so read its nodes.
-    calls = len(getattr(layer, "_inbound_nodes", ())) or 1
-    if not rest:
-        try:
-            if calls > 1:
-                raise ValueError("shared")
-            return layer.output
-        except (AttributeError, ValueError):
-            raise ActivationError(
-                f"{path!r} is called more than once (shared within {model.name}, "
-                "or used by another model too), so it has no single output to "
-                "show; choose the layers around it"
-            ) from None
-    # A cut inside a nested model is not connected to the outer inputs.
-    # Apply a multi-output view of the nested model to the tensor that feeds
-    # it in the outer graph instead: the same weights, connected.
-    try:
-        if calls > 1:
-            raise ValueError("shared")
-        feed = layer.input
-    except (AttributeError, ValueError):
-        raise ActivationError(
-            f"{head!r} is called more than once in {model.name}; the layers "
-            "inside it have no single input to start from"
-        ) from None
-    view = keras.Model(layer.inputs, output_of(layer, rest))
-    return view(feed)
-
-
-def extraction_model(model: keras.Model, paths: Sequence[str]) -> keras.Model:
-    """One model from ``model``'s inputs to every path's output, built once."""
+def extraction_model(model: keras.Model, keys: Sequence[str]) -> keras.Model:
+    """One model from ``model``'s inputs to every named output, built once."""
     cache = _EXTRACTORS.setdefault(model, {})
-    key = tuple(paths)
+    key = tuple(keys)
     if key not in cache:
-        inputs = graph_inputs(model)
-        inputs = inputs[0] if len(inputs) == 1 else inputs
-        outputs = [output_of(model, path) for path in paths]
+        inputs = model_graph.input_structure(model)
+        outputs = model_graph.connected(model, [tensor_of(model, k) for k in keys])
         cache[key] = keras.Model(inputs, outputs, name=f"{model.name}_activations")
     return cache[key]
 
@@ -356,13 +115,6 @@ def automatic_batch_size(extractor: keras.Model, most: int = 32) -> int:
     return max(1, min(most, BATCH_BYTES // max(per_input, 1)))
 
 
-def _length(x: Any) -> int:
-    leaves = keras.tree.flatten(x)
-    if not leaves:
-        raise ActivationError("x is empty: pass the input array(s) of the model")
-    return len(leaves[0])
-
-
 def get_activations(
     model: keras.Model,
     x: Any,
@@ -399,9 +151,9 @@ def get_activations(
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ActivationError(f"batch_size must be a positive int; got {batch_size!r}")
     paths = choose_layers(model, layers)
+    count = check_inputs(model, graph_inputs(model), x, ActivationError)
     extractor = extraction_model(model, paths)
     forward = compiled_forward(extractor, dtype)
-    count = _length(x)
     if count <= (batch_size or SINGLE_PASS):
         # One pass, and the arrays are the backend's own buffers (no copy):
         # the least memory there is, and the fastest on TensorFlow and JAX.

@@ -23,6 +23,7 @@ from kerasteach.activations.extract import (
     LayerChoice,
     choose_layers,
     get_activations,
+    output_keys,
 )
 from kerasteach.activations.tiles import enlarged, normalize, picture, to_png
 
@@ -98,7 +99,7 @@ def activation_report(
     check_class_names(model, class_names)
     shown = keras.tree.map_structure(lambda a: np.asarray(a)[:max_inputs], x)
     chosen = choose_layers(model, layers)
-    output_name = model.layers[-1].name
+    output_name = output_keys(model)[0]
     extra = [output_name] if output_name not in chosen else []
     found = get_activations(model, shown, chosen + extra)  # one forward pass
     scores = found.pop(output_name) if extra else found[output_name]

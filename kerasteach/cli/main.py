@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from kerasteach._printable import printable
 from kerasteach._version import __version__
 from kerasteach.cli import (
     datasets_command,
@@ -64,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UsageError as error:
-        print(f"kerasteach {args.command}: error: {error}", file=sys.stderr)
+        # Messages may quote names read from a file: never raw control codes.
+        print(f"kerasteach {args.command}: error: {printable(str(error))}",
+              file=sys.stderr)  # fmt: skip
         return error.exit_code
     except KeyboardInterrupt:
         print(f"kerasteach {args.command}: interrupted", file=sys.stderr)

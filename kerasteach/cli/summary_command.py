@@ -3,18 +3,27 @@
 The model comes from a saved file (``model.keras``, or a legacy ``.h5``), from
 a function that builds it (``module:function`` or ``file.py:function``), or
 from the built-in examples (``--example mnist-cnn``).
+
+A saved file is loaded in Keras' safe mode, which runs no code from the file;
+``module:function`` and ``file.py:function`` import and run the user's own
+code, as ``python file.py`` would.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kerasteach._printable import printable
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import native_stderr_filtered
 
@@ -33,7 +42,13 @@ def add_parser(commands: Any) -> None:
             "examples:\n"
             "  kerasteach summary --example mnist-cnn\n"
             "  kerasteach summary my_model.keras --width 100\n"
-            "  kerasteach summary mypackage.models:build_cnn --expand-nested"
+            "  kerasteach summary mypackage.models:build_cnn --expand-nested\n"
+            "\n"
+            "A .keras file is loaded in Keras' safe mode: nothing in the file is\n"
+            "run (a Lambda layer's code is refused). module:function and\n"
+            "file.py:function IMPORT AND RUN that Python code, as python would:\n"
+            "give only code you trust. file.py:function imports with the file's\n"
+            "folder first on the module path, so its own imports are found."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -67,8 +82,8 @@ def add_model_source(parser: argparse.ArgumentParser) -> None:
         "model",
         nargs="?",
         metavar="MODEL",
-        help="a saved .keras file, or module:function / file.py:function "
-        "that returns a built model",
+        help="a saved .keras file (loaded in safe mode), or module:function / "
+        "file.py:function that returns a built model (runs that code)",
     )
     source.add_argument(
         "--example",
@@ -133,14 +148,24 @@ def _load_saved(path: Path) -> Any:
     import keras
 
     try:
-        return keras.saving.load_model(path, compile=False)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any load failure is the file's fault
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        reason = " ".join(str(error).split())  # whole, on one line
+        advice = (
+            "If the file is complete but uses custom layers, point at the "
+            "function that builds the model instead: kerasteach summary "
+            "module:function."
+        )
+        if "safe_mode" in reason:
+            advice = (
+                "kerasteach always loads a .keras file in Keras' safe mode, so no "
+                "code from a file is ever run. If you trust where the model comes "
+                "from, point at the Python function that builds it instead: "
+                "kerasteach summary models.py:build_model."
+            )
         raise UsageError(
-            f"{path} could not be read as a Keras model "
-            f"({type(error).__name__}: {reason[:300]}). If the file is complete "
-            "but uses custom layers, point at the function that builds the model "
-            "instead: kerasteach summary module:function."
+            f"{printable(str(path))} could not be read as a Keras model "
+            f"({type(error).__name__}: {printable(reason)}) {advice}"
         ) from None
 
 
@@ -151,17 +176,50 @@ def _call_builder(spec: str) -> Any:
             f"{spec!r} is not module:function; e.g. mypackage.models:build_cnn "
             "or models.py:build_cnn."
         )
-    module = _import_location(location)
-    builder = getattr(module, function_name, None)
-    if builder is None or not callable(builder):
-        raise UsageError(f"{location} has no function {function_name!r}.")
+    folder = Path(location).resolve().parent if location.endswith(".py") else None
+    with _first_on_path(folder):
+        module = _import_location(location)
+        builder = getattr(module, function_name, None)
+        if builder is None or not callable(builder):
+            raise UsageError(f"{location} has no function {function_name!r}.")
+        try:
+            inspect.signature(builder).bind()
+        except TypeError as error:
+            raise UsageError(
+                f"{spec}() could not be called without arguments ({error}); "
+                "point at a function that needs none."
+            ) from None
+        except ValueError:
+            pass  # a builtin without a signature: just call it
+        try:
+            return builder()
+        except Exception as error:  # noqa: BLE001 - the user's code failed
+            raise UsageError(_failure(f"{spec}()", error)) from None
+
+
+@contextlib.contextmanager
+def _first_on_path(folder: Path | None) -> Iterator[None]:
+    """While the user's file is imported and run, its folder comes first on
+    sys.path, as ``python file.py`` puts it, so its sibling modules are found."""
+    if folder is None:
+        yield
+        return
+    entry = str(folder)
+    sys.path.insert(0, entry)
     try:
-        return builder()
-    except TypeError as error:
-        raise UsageError(
-            f"{spec}() could not be called without arguments ({error}); "
-            "point at a function that needs none."
-        ) from None
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(entry)
+
+
+def _failure(what: str, error: BaseException) -> str:
+    """Where the user's code failed, in one line: no traceback for a mistake."""
+    frames = traceback.extract_tb(error.__traceback__)
+    user = [f for f in frames if "kerasteach" not in Path(f.filename).parts]
+    where = f" at {user[-1].filename}, line {user[-1].lineno}" if user else ""
+    message = " ".join(str(error).split())
+    return printable(f"{what} failed{where}: {type(error).__name__}: {message}")
 
 
 def _import_location(location: str) -> Any:
@@ -172,7 +230,10 @@ def _import_location(location: str) -> Any:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:  # noqa: BLE001 - the user's code failed
+            raise UsageError(_failure(f"importing {location}", error)) from None
         return module
     # Like `python -m`, let modules in the working directory be found.
     if "" not in sys.path and os.getcwd() not in sys.path:
@@ -185,4 +246,6 @@ def _import_location(location: str) -> Any:
                 f"no module named {location!r} (run from the folder that holds it, "
                 "or give file.py:function)."
             ) from None
-        raise
+        raise UsageError(_failure(f"importing {location}", error)) from None
+    except Exception as error:  # noqa: BLE001 - the user's code failed
+        raise UsageError(_failure(f"importing {location}", error)) from None

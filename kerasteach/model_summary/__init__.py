@@ -9,17 +9,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from collections.abc import Callable
 from typing import IO, Any
 
-from kerasteach.model_summary import graph as _graph
+from kerasteach import model_graph as _graph
+from kerasteach._printable import printable
 from kerasteach.model_summary import tables as _tables
 from kerasteach.model_summary import text as _text
 from kerasteach.model_summary.glyphs import DEFAULT, glyph_for
 from kerasteach.model_summary.lanes import layout
-from kerasteach.model_summary.rows import SummaryRow, Totals, build_rows
+from kerasteach.model_summary.rows import SummaryRow, Totals, build_rows, totals_of
 
 __all__ = ["Summary", "SummaryRow", "keras2ascii", "summary"]
 
@@ -49,6 +51,7 @@ class Summary:
         notes: list[str],
         width: int | None,
         style: str,
+        parts: list[Summary] | None = None,
     ) -> None:
         self.title = title
         self.rows = rows
@@ -56,6 +59,8 @@ class Summary:
         self.notes = notes
         self.width = width
         self.style = style
+        # A model without call(): the summaries of the models it holds.
+        self.parts = parts or []
         self._glyphs = glyphs
         self._lanes = layout([list(row.sources) for row in rows])
 
@@ -79,6 +84,9 @@ class Summary:
         """The picture as text, wrapped to ``width`` columns (default: terminal)."""
         style = _check_style(style or self.style)
         width = _check_width(width if width is not None else self.width)
+        if self.parts:
+            texts = [part.to_text(width, style) for part in self.parts]
+            return _text.holder(self.title, texts, self.totals, self.notes, width)
         return _text.render(
             self.rows,
             self._glyphs[style],
@@ -92,6 +100,12 @@ class Summary:
 
     def to_markdown(self) -> str:
         """A Markdown table of every row, with the totals beneath."""
+        if self.parts:
+            return "\n".join(
+                [_tables.markdown_title(self.title, self.notes)]
+                + [part.to_markdown() for part in self.parts]
+                + [_tables.totals_sentence(self.totals), ""]
+            )
         return _tables.markdown(self.title, self.rows, self.totals)
 
     def print(
@@ -143,11 +157,13 @@ def summary(
     >>> kerasteach.summary(model).total_weights == model.count_params()
     True
     """
-    _check_model(model)
     _check_style(style)
     if width is not None:
         _check_width(width)
     depth = _check_depth(expand_nested)
+    if _is_holder(model):
+        return _holder_summary(model, width, style, depth)
+    _check_model(model)
     traced = _graph.trace(model, expand_depth=depth)
     rows, totals = build_rows(model, traced.steps)
     operations = [step.operation for step in traced.steps]
@@ -165,8 +181,59 @@ def summary(
             "Subclassed model: Keras records no graph of its calls, so its layers "
             "are listed in the order they were created, each drawn as feeding the next."
         )
-    title = f'Model: "{model.name}" ({type(model).__name__})'
+    title = f'Model: "{printable(model.name)}" ({type(model).__name__})'
     return Summary(title, rows, totals, glyphs, notes, width, style)
+
+
+def _is_holder(model: Any) -> bool:
+    """A model class without call(), such as the keras.io GAN wrapper."""
+    import keras
+
+    return isinstance(model, keras.Model) and not _graph.has_own_call(model)
+
+
+def _holder_summary(model: Any, width: int | None, style: str, depth: int) -> Summary:
+    """As Keras does: a summary of each model it holds, with the totals."""
+    import keras
+
+    held = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if not held:
+        raise ValueError(
+            f"The model {model.name!r} has no call() and holds no model, so there "
+            "is no data flow to draw. Define call(), or summarise the models it "
+            "uses one by one."
+        )
+    parts = [
+        summary(part, width=width, style=style, expand_nested=depth) for part in held
+    ]
+    rows: list[SummaryRow] = []
+    for held_model, part in zip(held, parts, strict=True):
+        shift = len(rows)
+        rows += [
+            dataclasses.replace(
+                row,
+                index=row.index + shift,
+                name=f"{held_model.name}/{row.name}",
+                sources=tuple(s + shift for s in row.sources),
+                depth=row.depth + 1,
+            )
+            for row in part.rows
+        ]
+    totals = totals_of(model.weights, sum(p.totals.mult_adds for p in parts),
+                       any(p.totals.mult_adds_incomplete for p in parts))  # fmt: skip
+    title = f'Model: "{printable(model.name)}" ({type(model).__name__})'
+    notes = [
+        f"{model.name} has no call(): no data flows through it as a whole. It "
+        + (
+            "holds one model, summarised below: "
+            if len(held) == 1
+            else f"holds {len(held)} models, each summarised below: "
+        )  # fmt: skip
+        + ", ".join(m.name for m in held)
+        + "."
+    ]
+    glyphs = {name: [g for p in parts for g in p._glyphs[name]] for name in STYLES}
+    return Summary(title, rows, totals, glyphs, notes, width, style, parts)
 
 
 def keras2ascii(

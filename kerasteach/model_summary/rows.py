@@ -7,9 +7,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kerasteach import model_graph as _graph
+from kerasteach.model_graph import Step
 from kerasteach.model_summary import mult_adds as _mult_adds
 from kerasteach.model_summary.glyphs import ACTIVATION_LAYERS
-from kerasteach.model_summary.graph import Step
 
 Shape = tuple  # ints and None (unknown), batch axis first
 
@@ -84,13 +85,33 @@ def _variable_bytes(variable: Any) -> int:
 
 
 def _step_mult_adds(step: Step) -> int | None:
+    """Per sample; None for plumbing, ``UNKNOWN`` for what could not be counted."""
     if step.inner_steps is not None:
         values = [_step_mult_adds(inner) for inner in step.inner_steps]
         counted = [v for v in values if v is not None]
+        if _has_own_weights(step.operation):
+            return _mult_adds.UNKNOWN  # a custom layer's own math is not known
         if not counted:
             return None
         return _mult_adds.UNKNOWN if _mult_adds.UNKNOWN in counted else sum(counted)
-    return _mult_adds.count(step.operation, step.input_shapes, step.output_shapes)
+    value = _mult_adds.count(step.operation, step.input_shapes, step.output_shapes)
+    if value is None and _graph.is_custom_layer(step.operation):
+        # A custom layer whose calls were not recorded, or that owns weights:
+        # it computes something that is not counted.
+        return _mult_adds.UNKNOWN if step.operation.weights else None
+    return value
+
+
+def _has_own_weights(operation: Any) -> bool:
+    """A custom layer with weights of its own, beyond those of its sublayers."""
+    if not _graph.is_custom_layer(operation) or _graph.is_keras_model(operation):
+        return False
+    inside = {
+        id(v)
+        for sub in operation._flatten_layers(include_self=False)
+        for v in sub.weights
+    }
+    return any(id(v) not in inside for v in operation.weights)
 
 
 def build_rows(model: Any, steps: list[Step]) -> tuple[list[SummaryRow], Totals]:
@@ -129,16 +150,27 @@ def build_rows(model: Any, steps: list[Step]) -> tuple[list[SummaryRow], Totals]
         SummaryRow(share=100.0 * d["weights"] / total if total else 0.0, **d)
         for d in drafts
     ]
-    trainable = sum(_variable_size(v) for v in model_variables.values() if v.trainable)
-    totals = Totals(
+    totals = totals_of(
+        model.weights,
+        sum(r.mult_adds or 0 for r in rows),
+        any(r.mult_adds_unknown for r in rows),
+    )
+    return rows, totals
+
+
+def totals_of(variables: list, mult_adds: int, incomplete: bool) -> Totals:
+    """The totals of a set of variables, each counted once."""
+    unique = {id(v): v for v in variables}.values()
+    total = sum(_variable_size(v) for v in unique)
+    trainable = sum(_variable_size(v) for v in unique if v.trainable)
+    return Totals(
         weights=total,
         trainable=trainable,
         non_trainable=total - trainable,
-        weight_bytes=sum(_variable_bytes(v) for v in model_variables.values()),
-        mult_adds=sum(r.mult_adds or 0 for r in rows),
-        mult_adds_incomplete=any(r.mult_adds_unknown for r in rows),
+        weight_bytes=sum(_variable_bytes(v) for v in unique),
+        mult_adds=mult_adds,
+        mult_adds_incomplete=incomplete,
     )
-    return rows, totals
 
 
 def _add_unattached_weights(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from kerasteach._printable import printable
 from kerasteach.model_summary.rows import SummaryRow, Totals
 from kerasteach.model_summary.text import format_bytes, format_shape
 
@@ -29,19 +30,19 @@ def _cells(row: SummaryRow, rows: list[SummaryRow]) -> tuple[str, ...]:
     name = row.name + (f" (call {row.call + 1})" if row.call else "")
     return (
         str(row.index),
-        name,
-        row.operation,
-        row.activation,
+        printable(name),
+        printable(row.operation),
+        printable(row.activation),
         format_shape(row.output_shapes),
         f"{row.weights:,}",
         f"{row.trainable_weights:,}",
         f"{row.share:.1f}%",
         mult_adds,
-        ", ".join(rows[s].name for s in row.sources),
+        ", ".join(printable(rows[s].name) for s in row.sources),
     )
 
 
-def _totals_sentence(totals: Totals) -> str:
+def totals_sentence(totals: Totals) -> str:
     mult = f"{totals.mult_adds:,}"
     if totals.mult_adds_incomplete:
         mult = f"at least {mult}"
@@ -52,10 +53,16 @@ def _totals_sentence(totals: Totals) -> str:
     )
 
 
-def markdown(title: str, rows: list[SummaryRow], totals: Totals) -> str:
-    def escape(text: str) -> str:
-        return text.replace("|", "\\|")
+def _escape(text: str) -> str:
+    return printable(text).replace("|", "\\|")
 
+
+def markdown_title(title: str, notes: list[str]) -> str:
+    return "\n".join([f"**{_escape(title)}**", ""] + [_escape(n) for n in notes] + [""])
+
+
+def markdown(title: str, rows: list[SummaryRow], totals: Totals) -> str:
+    escape = _escape
     lines = [f"**{escape(title)}**", ""]
     lines.append("| " + " | ".join(_HEADER) + " |")
     lines.append(
@@ -63,7 +70,7 @@ def markdown(title: str, rows: list[SummaryRow], totals: Totals) -> str:
     )
     for row in rows:
         lines.append("| " + " | ".join(escape(c) for c in _cells(row, rows)) + " |")
-    lines += ["", _totals_sentence(totals), ""]
+    lines += ["", totals_sentence(totals), ""]
     return "\n".join(lines)
 
 
@@ -85,8 +92,8 @@ def html_page(title: str, picture: str, rows: list[SummaryRow], totals: Totals) 
     )
     return (
         '<div class="kerasteach-summary">'
-        f'<pre style="line-height:1.2">{html.escape(picture)}</pre>'
+        f'<pre style="line-height:1.2">{html.escape(printable(picture))}</pre>'
         f"<details><summary>Table of {len(rows)} rows</summary>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"<p>{html.escape(_totals_sentence(totals))}</p></details></div>"
+        f"<p>{html.escape(totals_sentence(totals))}</p></details></div>"
     )
