@@ -241,6 +241,8 @@ def _walk(
                         tensor_step[id(outer_output)] = tensor_step[id(inner_output)]
                 continue
             step.is_container = True
+        elif containers:
+            pass  # the activations' walk: no multiply-adds to count
         elif is_keras_model(op):
             step.inner_steps = trace(op, expand_depth=EVERY_LEVEL).steps
         elif is_custom_layer(op):

@@ -180,7 +180,9 @@ def _row_cells(
     )
 
 
-_NAME_BREAKS = re.compile(r"(?<=[_/.\s-])|(?<=[a-z0-9])(?=[A-Z])")
+# After _ / . - , before a capital that follows a small letter or a digit, and
+# before "(call 2)", which stays whole.
+_NAME_BREAKS = re.compile(r"(?<=[_/.-])|(?<=[a-z0-9])(?=[A-Z])|(?<=\s)(?=\()")
 _LIST_BREAKS = re.compile(r"(?<=[,\s])")
 
 
@@ -285,12 +287,7 @@ def _fit(nat: _Natural, left: int, width: int) -> tuple[int, _Columns | None]:
                                     (own_line, True))
              for glyph, share, numbers in levels]  # fmt: skip
     for rank, (glyph, share, numbers_inline, shrink) in enumerate(tries):
-        fixed = left + len(GAP) + len(GAP)
-        fixed += GLYPH + len(GAP) if glyph else 0
-        if numbers_inline:
-            fixed += 2 * len(GAP) + nat.weights + nat.mult
-            fixed += len(GAP) + nat.share if share else 0
-        room = width - fixed
+        room = width - left - _fixed(nat, glyph, share, numbers_inline)
         label, data, name = nat.label, nat.data, nat.name
         if shrink:
             label = max(nat.label_floor, room - data - name)
@@ -299,6 +296,15 @@ def _fit(nat: _Natural, left: int, width: int) -> tuple[int, _Columns | None]:
         if label + data + name <= room:
             return rank, _Columns(glyph, share, numbers_inline, label, data, name)
     return len(tries), None  # stacked
+
+
+def _fixed(nat: _Natural, glyph: bool, share: bool, numbers_inline: bool) -> int:
+    """Columns taken by the gaps, the glyph and the numbers of a layout."""
+    fixed = len(GAP) + len(GAP) + (GLYPH + len(GAP) if glyph else 0)
+    if numbers_inline:
+        fixed += 2 * len(GAP) + nat.weights + nat.mult
+        fixed += len(GAP) + nat.share if share else 0
+    return fixed
 
 
 def render(
@@ -431,14 +437,23 @@ class _Picture:
             return out + self._stacked(cell, node, flow)
         return out + self._in_columns(cell, node, flow)
 
+    def _name_room(self) -> int:
+        """The name column is the last: its text may use all that is left."""
+        c = self.columns
+        assert c is not None
+        start = self.left + c.label + c.data
+        start += _fixed(self.natural, c.glyph, c.share, c.numbers_inline)
+        return max(c.name, self.width - start)
+
     def _in_columns(self, cell: _Cells, node: str, flow: str) -> list[str]:
         c = self.columns
         assert c is not None
-        names = wrap_name(cell.name, c.name)
+        room = self._name_room()
+        names = wrap_name(cell.name, room)
         if cell.sources_note:
-            names += wrap_list(cell.sources_note, c.name)
+            names += wrap_list(cell.sources_note, room)
         shapes = wrap_list(cell.shape, c.data)
-        outputs = wrap_list(cell.output_note, c.name) if cell.output_note else []
+        outputs = wrap_list(cell.output_note, room) if cell.output_note else []
         out = []
         if cell.is_input:
             names += outputs
