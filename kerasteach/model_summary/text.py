@@ -319,26 +319,28 @@ def render(
 ) -> str:
     several_outputs = sum(len(r.model_outputs) for r in rows) > 1
     graph = 0 if lanes.is_chain else 2 * lanes.width - 1
-    numbered_cells = _cells(rows, glyphs, several_outputs, True)
-    numbered_left = len(f"#{len(rows) - 1}") + 1
-    numbered_rank, numbered_columns = _fit(
-        _natural(numbered_cells), numbered_left, width
-    )
-    numbered = bool(graph)
-    if graph and graph + 1 <= width // 2:
+    # (numbered, cells, left margin): lanes when they fit in half the width,
+    # numbered rows for a branching network; each fitted once.
+    options = []
+    if not graph or graph + 1 <= width // 2:
+        options.append((False, _cells(rows, glyphs, several_outputs, False),
+                        graph + 1 if graph else 0))  # fmt: skip
+    if graph:
+        options.append((True, _cells(rows, glyphs, several_outputs, True),
+                        len(f"#{len(rows) - 1}") + 1))  # fmt: skip
+    fitted = [(*option, _natural(option[1])) for option in options]
+    fitted = [(*f, *_fit(f[3], f[2], width)) for f in fitted]
+    chosen = fitted[0]
+    if len(fitted) == 2:
         # A few lanes are drawn whenever they fit; many only when numbering
         # the rows would not give a roomier layout.
-        cells = _cells(rows, glyphs, several_outputs, False)
-        rank, columns = _fit(_natural(cells), graph + 1, width)
-        numbered = numbered_rank < rank and (lanes.width > FEW_LANES or columns is None)
-    if numbered:
-        cells, left, columns = numbered_cells, numbered_left, numbered_columns
-    elif not graph:
-        cells = _cells(rows, glyphs, several_outputs, False)
-        left, (_, columns) = 0, _fit(_natural(cells), 0, width)
-    else:
-        left = graph + 1
-    picture = _Picture(style, width, left, graph, numbered, columns, _natural(cells))
+        lanes_rank, lanes_columns = fitted[0][4], fitted[0][5]
+        if fitted[1][4] < lanes_rank and (
+            lanes.width > FEW_LANES or lanes_columns is None
+        ):
+            chosen = fitted[1]
+    numbered, cells, left, natural, _, columns = chosen
+    picture = _Picture(style, width, left, graph, numbered, columns, natural)
     out = textwrap.wrap(title, max(1, width)) + [""]
     out += picture.header()
     for cell, row, row_lanes in zip(cells, rows, lanes.steps, strict=True):
