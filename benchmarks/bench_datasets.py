@@ -4,11 +4,14 @@
 
 In one run, all in a temporary folder (nothing is written anywhere else):
 
-- MNIST, cached: kerasteach's cached load against ``keras.datasets.mnist``'s
-  code path (``keras.utils.get_file`` with a hash, then ``np.load`` of
+- MNIST, cached: kerasteach's cached load (which verifies the decoded arrays'
+  SHA-256, dtypes, shapes and labels) against ``keras.datasets.mnist``'s code
+  path (``keras.utils.get_file`` with a hash, then ``np.load`` of
   ``mnist.npz``), on the same pixels. The real images come from
   ``../shared/datasets/mnist`` when it is there (the npz Keras reads is built
   from them in the temporary folder), else from random images of the real size.
+  Then the dataset lock, taken and released, against one cached load: what the
+  lock can add to a load that has to fetch or decode.
 - notMNIST small: kerasteach's first load (verify, decode 18,726 PNGs, cache)
   and its cached load, against the usual notebook recipe (extract the tar, then
   read every PNG). The archive is a fixture of the real size and layout (glyphs
@@ -139,11 +142,26 @@ def bench_mnist(folder: Path, repeat: int, quick: bool) -> None:
             return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
 
     keras_mnist(), ours()  # the first call copies into Keras' cache
+    cached = median_seconds(ours, repeat)
     report(
         "MNIST, cached",
-        median_seconds(ours, repeat),
+        cached,
         median_seconds(keras_mnist, repeat),
-        f"keras.datasets.mnist path ({origin})",
+        f"keras.datasets.mnist path ({origin}); ours checks SHA-256 and the card",
+    )
+    from kerasteach.datasets.locking import dataset_lock
+
+    def take_and_release_lock():
+        with dataset_lock(folder / "cache" / "mnist", "mnist", progress=False):
+            pass
+
+    lock = median_seconds(take_and_release_lock, max(repeat, 20))
+    report(
+        "dataset lock, taken and released",
+        lock,
+        cached,
+        f"one cached MNIST load; the lock took {lock * 1e6:.0f} µs (taken once by "
+        "a load that fetches or decodes)",
     )
 
 

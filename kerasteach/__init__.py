@@ -6,6 +6,8 @@ feature that needs them is first used.
 >>> import kerasteach
 >>> kerasteach.__version__ >= "0.1"
 True
+>>> kerasteach.datasets.names()[:2]
+['cifar10', 'cifar100']
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ _LAZY_NAMES = {
     "TensorBoardServer": "kerasteach.tensorboard",
 }
 
+# Subpackages reached as attributes (``kerasteach.datasets.load``), imported on
+# first use like the names above.
+_LAZY_MODULES = ("datasets",)
+
 __all__ = [
     "ActivationError",
     "ActivationImages",
@@ -70,6 +76,7 @@ __all__ = [
     "TqdmProgress",
     "__version__",
     "activation_report",
+    "datasets",
     "explore",
     "get_activations",
     "grad_cam",
@@ -85,6 +92,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kerasteach import datasets
     from kerasteach.activations import (
         activation_report,
         get_activations,
@@ -114,6 +122,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"kerasteach.{name}")
     module_name = _LAZY_NAMES.get(name)
     if module_name is None:
         raise AttributeError(f"module 'kerasteach' has no attribute {name!r}")
@@ -123,4 +133,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_NAMES))
+    return sorted(set(globals()) | set(_LAZY_NAMES) | set(_LAZY_MODULES))

@@ -52,3 +52,12 @@ def skip_unless(available: bool, reason: str) -> None:
     if os.environ.get("KERASTEACH_CI") == "1":
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 (tests/fixture_server.py)."""
+    from fixture_server import serving
+
+    with serving() as running:
+        yield running

@@ -72,6 +72,13 @@ def cifar_python_batch(x: np.ndarray, **label_lists: list[int]) -> bytes:
 
 
 def card_for(
+    name: str, form: str, files: dict[str, bytes], base_urls: list[str], **options
+) -> Card:
+    """A card for fixture files served at ``<base>/<name>/<file>`` for each base."""
+    return Card.from_dict(card_data(name, form, files, base_urls, **options))
+
+
+def card_data(
     name: str,
     form: str,
     files: dict[str, bytes],
@@ -83,8 +90,8 @@ def card_for(
     root: str = "",
     download: bool = True,
     keras_cache_names: tuple[str, ...] = (),
-) -> Card:
-    """A card for fixture files served at ``<base>/<name>/<file>`` for each base."""
+) -> dict:
+    """What ``card_for`` reads, as the JSON a card file holds."""
     specs = [
         {
             "name": file_name,
@@ -95,23 +102,19 @@ def card_for(
         }
         for file_name, data in files.items()
     ]
-    return Card.from_dict(
-        {
-            "name": name,
-            "title": f"fixture {name}",
-            "description": "made by the tests",
-            "homepage": "http://127.0.0.1/",
-            "license": "test data",
-            "citation": "none",
-            "class_names": class_names or [str(i) for i in range(10)],
-            "image_shape": list(image_shape),
-            "max_value": 255,
-            "counts": counts,
-            "forms": [
-                {"format": form, "files": specs, "download": download, "root": root}
-            ],
-        }
-    )
+    return {
+        "name": name,
+        "title": f"fixture {name}",
+        "description": "made by the tests",
+        "homepage": "http://127.0.0.1/",
+        "license": "test data",
+        "citation": "none",
+        "class_names": class_names or [str(i) for i in range(10)],
+        "image_shape": list(image_shape),
+        "max_value": 255,
+        "counts": counts,
+        "forms": [{"format": form, "files": specs, "download": download, "root": root}],
+    }
 
 
 def mnist_npz_files(train: int = 50, test: int = 20) -> dict[str, bytes]:
@@ -135,3 +138,34 @@ def notmnist_files(per_letter: int = 3, empty: int = 1) -> dict[str, bytes]:
     for k in range(empty):
         members[f"notMNIST_small/A/empty{k}.png"] = b""
     return {"notMNIST_small.tar.gz": tar_bytes(members)}
+
+
+def notmnist_card(files: dict[str, bytes], counts: dict, **options) -> Card:
+    """A notMNIST-small card for ``files``, found locally (no URLs)."""
+    return card_for(
+        "notmnist_small",
+        "notmnist_tar",
+        files,
+        [],
+        counts=counts,
+        image_shape=(28, 28),
+        class_names=list("ABCDEFGHIJ"),
+        root="notMNIST_small",
+        **options,
+    )
+
+
+def mnist_card(server, *bases: str, files: dict[str, bytes] | None = None):
+    """A fixture MNIST npz published on ``server``, and a card with ``bases``
+    (default: the server) as its sources; returns (card, files)."""
+    files = files or mnist_npz_files()
+    server.publish("mnist", files)
+    card = card_for(
+        "mnist",
+        "mnist_npz",
+        files,
+        list(bases) or [server.url],
+        counts={"train": 50, "test": 20},
+        image_shape=(28, 28),
+    )
+    return card, files

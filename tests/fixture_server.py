@@ -5,13 +5,20 @@ Faults, set per path: ``"500-once"`` (HTTP 500, then the file), ``"cut-once"``
 ``"short-no-length"`` (half the body, no Content-Length, every time),
 ``"wrong"`` (other bytes of the same size), ``"stall"`` (headers, then silence),
 ``"no-range"`` (ignores Range requests), ``"416-once"`` (refuses the first
-Range request with HTTP 416, as a server whose file changed does).
+Range request with HTTP 416, as a server whose file changed does),
+``"half-then-stall"`` (half the file, then silence), ``"portal"`` (a captive
+portal: ``200 OK`` and a small login page, whatever was asked), ``"trickle"``
+(one byte every ``trickle_seconds``), ``"slow"`` (the file in small pieces with
+pauses, so that several clients overlap).
+Every answer carries an ``ETag``; ``If-Range`` with another tag gets the whole file.
 ``serving(certificate=(cert, key))`` speaks HTTPS instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import socket
 import ssl
 import threading
 import time
@@ -25,6 +32,8 @@ class FileServer:
         self.files: dict[str, bytes] = {}
         self.faults: dict[str, str] = {}
         self.requests: list[tuple[str, str | None]] = []
+        self.if_range: list[str | None] = []
+        self.trickle_seconds = 0.3
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +53,11 @@ class FileServer:
             self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
+    def publish(self, name: str, files: dict[str, bytes]) -> None:
+        """Serve each file at ``/<name>/<file>``: the mirror layout."""
+        for file_name, data in files.items():
+            self.files[f"/{name}/{file_name}"] = data
+
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
@@ -53,11 +67,24 @@ class FileServer:
         path = request.path
         range_header = request.headers.get("Range")
         self.requests.append((path, range_header))
+        self.if_range.append(request.headers.get("If-Range"))
         body = self.files.get(path)
+        fault = self.faults.get(path, "")
+        if fault == "portal":
+            page = b"<!DOCTYPE html><html><title>Guest Wi-Fi</title>Log in</html>\n"
+            request.send_response(200)
+            request.send_header("Content-Type", "text/html")
+            request.send_header("Content-Length", str(len(page)))
+            request.end_headers()
+            request.wfile.write(page)
+            return
         if body is None:
             request.send_error(404)
             return
-        fault = self.faults.get(path, "")
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+        if_range = request.headers.get("If-Range")
+        if range_header and if_range is not None and if_range != etag:
+            range_header = None  # the file changed: send all of it
         if fault == "500-once":
             self.faults.pop(path)
             request.send_error(500)
@@ -69,6 +96,18 @@ class FileServer:
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
             time.sleep(5)
+            return
+        if fault == "trickle":
+            request.send_response(200)
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            try:
+                for i in range(len(body)):
+                    request.wfile.write(body[i : i + 1])
+                    request.wfile.flush()
+                    time.sleep(self.trickle_seconds)
+            except OSError:  # the client left, as it should
+                pass
             return
         if fault == "416-once" and range_header:
             self.faults.pop(path)
@@ -83,6 +122,7 @@ class FileServer:
             )
         else:
             request.send_response(200)
+        request.send_header("ETag", etag)
         part = body[start:]
         if fault == "short-no-length":
             request.send_header("Connection", "close")
@@ -98,7 +138,28 @@ class FileServer:
             request.wfile.flush()
             request.close_connection = True
             return
+        if fault == "half-then-stall":
+            request.wfile.write(part[: len(part) // 2])
+            request.wfile.flush()
+            time.sleep(5)
+            return
+        if fault == "slow":
+            try:
+                for i in range(0, len(part), 4096):
+                    request.wfile.write(part[i : i + 4096])
+                    request.wfile.flush()
+                    time.sleep(0.02)
+            except OSError:
+                pass
+            return
         request.wfile.write(part)
+
+
+def closed_port() -> str:
+    """The URL of a port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 @contextlib.contextmanager

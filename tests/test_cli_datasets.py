@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, console_script, run_command, skip_unless
 
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -58,3 +59,37 @@ def test_unknown_dataset_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "no dataset called 'imagenet'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["download", "mnist", "--timeout", "-5"], "not a number of seconds more"),
+        (["download", "mnist", "--timeout", "nan"], "not a number of seconds more"),
+        (["download", "mnist", "--timeout", "0"], "not a number of seconds more"),
+        (["download", "mnist", "--mirror", "http://[::1"], "is not a valid URL"),
+        (["download", "mnist", "--mirror", "ftp://school/m"], "starts with http://"),
+        (["download", "mnist", "--mirror", "{tmp}/nowhere"], "no such folder"),
+        (["download", "mnst"], "did you mean 'mnist'?"),
+        (["pack", "{tmp}/a-file", "mnist"], "a-file is a file; pack into a folder"),
+        (["pack", "{tmp}/usb", "mnist"], "is a folder where the file goes"),
+        (["download", "mnist", "--cache-dir", "{tmp}/a-file"], "is a file; give a"),
+    ],
+)
+def test_mistakes_get_a_message_and_exit_2(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "usb" / "mnist" / "mnist.npz").mkdir(parents=True)
+    env = {"KERASTEACH_DATA": str(tmp_path / "cache"), "KERASTEACH_MIRROR": ""}
+    result = datasets_command(*(a.format(tmp=tmp_path) for a in args), env=env)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "cache").exists()  # refused before anything was made
+
+
+def test_a_bad_mirror_setting_is_named_for_list() -> None:
+    result = datasets_command("list", env={"KERASTEACH_MIRROR": "ftp://school/m"})
+    assert result.returncode == 2
+    assert "KERASTEACH_MIRROR 'ftp://school/m'" in result.stderr

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
@@ -11,41 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import run_command, skip_unless
-from dataset_fixtures import card_for, mnist_npz_files
-from fixture_server import serving
+from dataset_fixtures import mnist_card
+from fixture_server import closed_port, serving
 
 from kerasteach.datasets import NotAvailableError, load
 from kerasteach.datasets.download import TLS_ADVICE, DownloadError, download
-
-
-def free_closed_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
-@pytest.fixture
-def server():
-    with serving() as running:
-        yield running
-
-
-def publish(server, name: str, files: dict[str, bytes]) -> None:
-    for file_name, data in files.items():
-        server.files[f"/{name}/{file_name}"] = data
-
-
-def mnist_card(server, *bases: str):
-    files = mnist_npz_files()
-    publish(server, "mnist", files)
-    return card_for(
-        "mnist",
-        "mnist_npz",
-        files,
-        list(bases) or [server.url],
-        counts={"train": 50, "test": 20},
-        image_shape=(28, 28),
-    ), files
 
 
 def fetch(card, tmp_path: Path, **options):
@@ -90,7 +60,7 @@ def test_a_bad_first_mirror_hands_over_to_the_next(
 ) -> None:
     with serving() as second:
         card, files = mnist_card(server, server.url, second.url)
-        publish(second, "mnist", files)
+        second.publish("mnist", files)
         server.faults["/mnist/mnist.npz"] = fault
         fetch(card, tmp_path)
         assert len(server.requests) == first_mirror_requests
@@ -101,7 +71,7 @@ def test_a_bad_first_mirror_hands_over_to_the_next(
 def test_stalled_server_times_out_then_next_mirror(server, tmp_path: Path) -> None:
     with serving() as second:
         card, files = mnist_card(server, server.url, second.url)
-        publish(second, "mnist", files)
+        second.publish("mnist", files)
         server.faults["/mnist/mnist.npz"] = "stall"
         start = time.monotonic()
         download(
@@ -117,14 +87,14 @@ def test_stalled_server_times_out_then_next_mirror(server, tmp_path: Path) -> No
 
 
 def test_mirror_that_is_down_is_skipped(server, tmp_path: Path) -> None:
-    card, _ = mnist_card(server, free_closed_port(), server.url)
+    card, _ = mnist_card(server, closed_port(), server.url)
     fetch(card, tmp_path)
     assert server.requests
 
 
 def test_every_source_failing_names_the_file_and_the_fixes(tmp_path: Path) -> None:
     with serving() as server:
-        card, _ = mnist_card(server, free_closed_port())
+        card, _ = mnist_card(server, closed_port())
     with pytest.raises(NotAvailableError) as error:
         fetch(card, tmp_path)
     message = str(error.value)
@@ -159,7 +129,7 @@ def test_file_in_keras_cache_is_used_without_downloading(
 def test_mirror_url_is_tried_first(server, tmp_path: Path) -> None:
     with serving() as mirror:
         card, files = mnist_card(server)
-        publish(mirror, "mnist", files)
+        mirror.publish("mnist", files)
         load(card, cache_dir=tmp_path, mirror=mirror.url, progress=False)
         assert mirror.requests and not server.requests
 
@@ -180,8 +150,9 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
 
     data = np.random.default_rng(1).bytes(2_000_000)
     server.files["/big.bin"] = data
-    server.faults["/big.bin"] = "stall"  # headers, then nothing: kill it there
+    server.faults["/big.bin"] = "half-then-stall"  # kill it while it waits
     target = tmp_path / "big.bin"
+    part = tmp_path / "big.bin.part"
     sha = hashlib.sha256(data).hexdigest()
     command = [
         sys.executable,
@@ -193,16 +164,22 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
         str(len(data)),
     ]
     process = subprocess.Popen(command)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while (not part.exists() or part.stat().st_size < 1_000_000) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
     process.kill()
     process.wait()
+    assert part.stat().st_size == 1_000_000
     assert not target.exists()  # never a partial file under the real name
     server.faults.pop("/big.bin")
-    (tmp_path / "big.bin.part").write_bytes(data[:700_000])  # as if cut there
     result = run_command(*command)
     assert result.returncode == 0, result.stderr
     assert target.read_bytes() == data
-    assert server.requests[-1][1] == "bytes=700000-"
+    assert server.requests[-1][1] == "bytes=1000000-"
+    assert server.if_range[-1] == f'"{hashlib.sha256(data).hexdigest()[:16]}"'
+    assert not part.exists() and not (tmp_path / "big.bin.part.json").exists()
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -244,6 +221,8 @@ def test_a_refused_resume_restarts_from_the_beginning(server, tmp_path) -> None:
     server.faults["/mnist/mnist.npz"] = "416-once"
     part = tmp_path / "mnist.npz.part"
     part.write_bytes(b"not a prefix of the file the server has now")
+    record = {"url": spec.urls[0], "etag": None, "last_modified": None}
+    (tmp_path / "mnist.npz.part.json").write_text(json.dumps(record))
     download(spec, spec.urls, tmp_path / "mnist.npz", backoff=0, progress=False)
     assert (tmp_path / "mnist.npz").read_bytes() == files["mnist.npz"]
     assert not part.exists()

@@ -16,6 +16,7 @@ from dataset_fixtures import (
     idx_bytes,
     images,
     labels,
+    notmnist_card,
     notmnist_files,
     tar_bytes,
 )
@@ -201,16 +202,7 @@ def test_cifar100_fine_and_coarse_labels(tmp_path: Path) -> None:
 
 def test_notmnist_skips_and_counts_unreadable_images(tmp_path: Path) -> None:
     files = notmnist_files(per_letter=3, empty=1)
-    card = card_for(
-        "notmnist_small",
-        "notmnist_tar",
-        files,
-        [],
-        counts={"members": 31, "unreadable": 1, "test_fraction": 0.3},
-        image_shape=(28, 28),
-        class_names=list("ABCDEFGHIJ"),
-        root="notMNIST_small",
-    )
+    card = notmnist_card(files, {"members": 31, "unreadable": 1, "test_fraction": 0.3})
     data = load_local(card, tmp_path, files)
     assert data.unreadable == ("notMNIST_small/A/empty0.png",)
     assert len(data.y_train) + len(data.y_test) == 30
@@ -221,16 +213,7 @@ def test_notmnist_skips_and_counts_unreadable_images(tmp_path: Path) -> None:
 
 def test_notmnist_with_a_different_unreadable_count_is_the_wrong_archive(tmp_path):
     files = notmnist_files(per_letter=2, empty=3)
-    card = card_for(
-        "notmnist_small",
-        "notmnist_tar",
-        files,
-        [],
-        counts={"unreadable": 2},
-        image_shape=(28, 28),
-        class_names=list("ABCDEFGHIJ"),
-        root="notMNIST_small",
-    )
+    card = notmnist_card(files, {"unreadable": 2})
     with pytest.raises(DatasetFormatError, match="not the archive"):
         load_local(card, tmp_path, files)
 
@@ -246,16 +229,7 @@ def test_notmnist_with_a_different_unreadable_count_is_the_wrong_archive(tmp_pat
 def test_hostile_archive_members_are_refused(tmp_path, members, links, message):
     good = {"notMNIST_small/A/a.png": b""}
     files = {"notMNIST_small.tar.gz": tar_bytes({**good, **members}, links)}
-    card = card_for(
-        "notmnist_small",
-        "notmnist_tar",
-        files,
-        [],
-        counts={},
-        image_shape=(28, 28),
-        class_names=list("ABCDEFGHIJ"),
-        root="notMNIST_small",
-    )
+    card = notmnist_card(files, {})
     before = set(tmp_path.parent.iterdir())
     with pytest.raises(UnsafeArchiveError, match=message):
         load_local(card, tmp_path, files)
@@ -335,7 +309,7 @@ def test_bad_options_say_what_is_allowed(options: dict, message: str) -> None:
 
 
 def test_unknown_dataset_lists_the_names() -> None:
-    with pytest.raises(ValueError, match="choose one of: cifar10, cifar100, digits"):
+    with pytest.raises(ValueError, match="Choose one of: cifar10, cifar100, digits"):
         datasets.load("imagenet")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,22 +38,51 @@ def add_parser(commands: Any) -> None:
             "--cache-dir", help="default: KERASTEACH_DATA or ~/.kerasteach"
         )
         sub.add_argument("--mirror", help="a folder or URL to try first")
-        sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+        sub.add_argument(
+            "--timeout",
+            type=seconds,
+            default=30.0,
+            metavar="SECONDS",
+            help="how long to wait for a server that says nothing (default 30)",
+        )
     parser.set_defaults(run=run)
+
+
+def seconds(text: str) -> float:
+    """argparse type: a number of seconds, more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds more than 0, like 30"
+        )
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from kerasteach import datasets
-    from kerasteach.datasets import sources, storage
+    from kerasteach.datasets import cards, sources
 
+    try:
+        mirror = sources.mirror_setting(getattr(args, "mirror", None))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if args.action == "list":
-        return _list(datasets, sources)
+        return _list(datasets, sources, mirror)
+    local = args.mirror and not sources.is_url(args.mirror)
+    if local and not Path(args.mirror).expanduser().is_dir():
+        raise UsageError(f"--mirror {args.mirror}: no such folder")
+    cache = Path(args.cache_dir or sources.cache_root(None)).expanduser()
+    if cache.exists() and not cache.is_dir():
+        raise UsageError(f"the cache {cache} is a file; give a folder (--cache-dir)")
     names = args.names or ([] if args.action == "download" else datasets.names())
     for name in names:
         if name not in datasets.names():
-            choices = ", ".join(datasets.names())
-            raise UsageError(f"no dataset called {name!r}; choose from: {choices}")
-    mirror = sources.mirror_setting(args.mirror)
+            raise UsageError(cards.unknown_name_message(name))
+    if args.action == "pack":
+        _check_pack_folder(Path(args.folder), [datasets.card(n) for n in names])
     failed = 0
     for name in names:
         card = datasets.card(name)
@@ -60,38 +90,80 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: nothing to download (ships with a package)")
             continue
         try:
-            # download: the downloadable form, reusing verified local copies;
-            # pack: whatever is here, fetched only for datasets named explicitly
-            found = None
-            if args.action == "pack":
-                found = sources.locate_form(card, args.cache_dir, mirror)
-            if found is None and (args.action == "download" or args.names):
-                found = sources.fetch_form(
-                    card, args.cache_dir, mirror, timeout=args.timeout
-                )
-            if found is None:
-                continue  # pack with no names: skip what is not here
+            found = _fetch(args, card, mirror)
         except datasets.DownloadError as error:
             print(f"kerasteach datasets: {error}", file=sys.stderr)
             failed += 1
             continue
+        if found is None:
+            continue  # pack with no names: skip what is not here
         form, paths = found
         if args.action == "download":
             print(f"{name}: ready ({', '.join(str(p) for p in paths.values())})")
             continue
         folder = Path(args.folder) / name
         for spec in form.files:
-            storage.copy_verified(paths[spec.name], folder / spec.name, spec)
+            _copy(paths[spec.name], folder / spec.name, spec)
         print(f"{name}: packed {len(form.files)} file(s) into {folder}")
     return 1 if failed else 0
 
 
-def _list(datasets: Any, sources: Any) -> int:
+def _fetch(args: argparse.Namespace, card: Any, mirror: str | None) -> Any:
+    """download: the downloadable form, reusing verified local copies; pack:
+    whatever is here, fetched only for datasets named explicitly. Under the
+    dataset's lock, so a notebook loading it at the same time waits."""
+    from kerasteach.datasets import sources
+    from kerasteach.datasets.locking import dataset_lock
+
+    folder = sources.cache_root(args.cache_dir) / card.name
+    with dataset_lock(folder, card.name):
+        found = None
+        if args.action == "pack":
+            found = sources.locate_form(card, args.cache_dir, mirror)
+        if found is None and (args.action == "download" or args.names):
+            found = sources.fetch_form(
+                card, args.cache_dir, mirror, timeout=args.timeout
+            )
+        return found
+
+
+def _check_pack_folder(folder: Path, cards: list[Any]) -> None:
+    """Refuse, before any copying, a DIR that is a file or a file name taken by
+    a folder: the copy would fail half-way."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file; pack into a folder (new or existing)")
+    for card in cards:
+        dataset_folder = folder / card.name
+        if dataset_folder.exists() and not dataset_folder.is_dir():
+            raise UsageError(
+                f"{dataset_folder} is a file; move it away or pack into another folder"
+            )
+        for form in card.forms:
+            for spec in form.files:
+                if (dataset_folder / spec.name).is_dir():
+                    raise UsageError(
+                        f"{dataset_folder / spec.name} is a folder where the file "
+                        "goes; move it away or pack into another folder"
+                    )
+
+
+def _copy(source: Path, target: Path, spec: Any) -> None:
+    from kerasteach.datasets import storage
+
+    try:
+        storage.copy_verified(source, target, spec)
+    except OSError as error:
+        raise UsageError(
+            f"cannot write {target}: {error.strerror or error}; pack into a folder "
+            "you can write to"
+        ) from None
+
+
+def _list(datasets: Any, sources: Any, mirror: str | None) -> int:
     rows = [("NAME", "DOWNLOAD", "CLASSES", "HERE", "TITLE")]
     for name in datasets.names():
         card = datasets.card(name)
         size = card.download_size
-        mirror = sources.mirror_setting(None)
         here = "yes" if not size or sources.locate_form(card, None, mirror) else "no"
         mb = f"{size / 1e6:,.1f} MB" if size else "none"
         rows.append((name, mb, str(len(card.class_names)), here, card.title))

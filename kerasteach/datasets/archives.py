@@ -1,15 +1,18 @@
 """Read a tar archive's members into memory, refusing all but plain files.
 
 Archives are read, never extracted: no path from an archive ever becomes a path
-on disk. Still, a member with an absolute path, ``..``, a link or a device is a
-sign of a hostile or broken archive, so it is refused loudly rather than skipped.
+on disk, and what is read is bounded by the card (``limits.py``). Still, a
+member with an absolute path, ``..``, a link or a device is a sign of a hostile
+or broken archive, so it is refused loudly rather than skipped.
 """
 
 from __future__ import annotations
 
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path, PurePosixPath
+
+from kerasteach.datasets.limits import Unpacked
 
 
 class UnsafeArchiveError(ValueError):
@@ -35,18 +38,41 @@ def check_member(member: tarfile.TarInfo, archive: Path) -> None:
         raise UnsafeArchiveError(f"{archive.name}: member {name!r} is a device or fifo")
 
 
-def read_members(archive: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every regular file, in archive order, after checking all.
+def read_members(
+    archive: Path, limits: Unpacked, wanted: Collection[str] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every regular file (or those ``wanted``), in archive order.
 
-    Every member is checked before any is read, so a hostile member late in the
-    archive stops the load before its neighbours are used.
+    Every member is checked, and the archive measured against ``limits``, before
+    any is read: a hostile member late in the archive, or a bomb, stops the load
+    before its neighbours are used. One member is held in memory at a time.
     """
     with tarfile.open(archive, "r:*") as tar:
-        members = tar.getmembers()
-        for member in members:
+        total = 0
+        for count, member in enumerate(_each_member(tar), 1):
             check_member(member, archive)
-        for member in members:
-            if member.isfile():
+            total += member.size if member.isfile() else 0
+            if count > limits.members:
+                raise UnsafeArchiveError(
+                    f"{archive.name}: more than the {limits.members:,} members its "
+                    "card allows: not the archive the card describes"
+                )
+            if member.size > limits.member or total > limits.total:
+                raise UnsafeArchiveError(
+                    f"{archive.name}: member {member.name!r} would unpack past the "
+                    f"{min(limits.member, limits.total):,} bytes its card allows "
+                    "(a decompression bomb, or not the archive the card describes)"
+                )
+    with tarfile.open(archive, "r:*") as tar:
+        for member in _each_member(tar):
+            if member.isfile() and (wanted is None or member.name in wanted):
                 stream = tar.extractfile(member)
                 assert stream is not None
                 yield member.name, stream.read()
+
+
+def _each_member(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """Members one by one, forgetting each: tarfile would keep them all."""
+    while (member := tar.next()) is not None:
+        yield member
+        tar.members.clear()

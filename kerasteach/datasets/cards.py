@@ -11,13 +11,18 @@ files is written in code.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 _SHA256_LENGTH = 64
+# A card's name becomes a folder in the cache: letters, digits, '_', '.' and '-'
+# only, starting with a letter or digit, so it can never climb out ('../x').
+_CARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class CardError(ValueError):
@@ -67,6 +72,15 @@ class Card:
             if form.download:
                 return sum(f.size for f in form.files)
         return 0
+
+    def __post_init__(self) -> None:
+        name = self.name
+        if not isinstance(name, str) or not _CARD_NAME.fullmatch(name) or ".." in name:
+            raise CardError(
+                f"a card's name becomes a folder in the cache, so it is letters, "
+                f"digits, '_', '.' and '-' (starting with a letter or digit, no "
+                f"'..'), like 'my_digits'; got {name!r}"
+            )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Card:
@@ -134,10 +148,27 @@ def card_names() -> list[str]:
 
 
 def read_card(name: str) -> Card:
-    """The card of the dataset ``name``; a ``ValueError`` lists the names there are."""
+    """The card of the dataset ``name``; a ``ValueError`` lists the names there are.
+
+    >>> read_card("mnst")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: no dataset called 'mnst'; did you mean 'mnist'? Choose one of: ...
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"a dataset is named by a string such as 'mnist' (or given as a Card); "
+            f"got {name!r}. kerasteach.datasets.names() lists them."
+        )
     resource = files("kerasteach._cards") / f"{name}.json"
     if not name.isidentifier() or not resource.is_file():
-        raise ValueError(
-            f"no dataset called {name!r}; choose one of: {', '.join(card_names())}."
-        )
+        raise ValueError(unknown_name_message(name))
     return Card.from_dict(json.loads(resource.read_text(encoding="utf-8")))
+
+
+def unknown_name_message(name: str) -> str:
+    """'no dataset called ...', with the closest name when there is one."""
+    known = card_names()
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    hint = f" did you mean {close[0]!r}?" if close else ""
+    return f"no dataset called {name!r};{hint} Choose one of: {', '.join(known)}."

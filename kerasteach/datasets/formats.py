@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 
 from kerasteach.datasets.archives import read_members
 from kerasteach.datasets.cards import Card, Form
+from kerasteach.datasets.limits import Unpacked, unpacked_limits
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
 
@@ -48,10 +50,27 @@ def read_idx(data: bytes, source: str = "IDX file") -> np.ndarray:
     return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
 
 
+def gunzip_bounded(path: Path, limit: int, source: str) -> bytes:
+    """The decompressed bytes of ``path``, refused past ``limit`` bytes.
+
+    Memory stays near the result: the stream stops at ``limit + 1`` bytes.
+    """
+    with gzip.open(path, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DatasetFormatError(
+            f"{source}: unpacks to more than the {limit:,} bytes its card allows "
+            "(a decompression bomb, or not the file the card describes)"
+        )
+    return data
+
+
 def _idx(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
     def load(prefix: str, kind: str) -> np.ndarray:
         name = next(n for n in paths if n.startswith(prefix) and kind in n)
-        return read_idx(gzip.decompress(paths[name].read_bytes()), name)
+        spec = next(f for f in form.files if f.name == name)
+        limit = unpacked_limits(card, form, spec).total
+        return read_idx(gunzip_bounded(paths[name], limit, name), name)
 
     arrays = load("train", "images"), load("train", "labels")
     arrays += load("t10k", "images"), load("t10k", "labels")
@@ -59,8 +78,27 @@ def _idx(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
 
 
 def _mnist_npz(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
-    with np.load(next(iter(paths.values())), allow_pickle=False) as data:
+    path = next(iter(paths.values()))
+    check_zip_sizes(path, unpacked_limits(card, form, form.files[0]))
+    with np.load(path, allow_pickle=False) as data:
         return data["x_train"], data["y_train"], data["x_test"], data["y_test"], {}
+
+
+def check_zip_sizes(path: Path, limits: Unpacked) -> None:
+    """Refuse a zip (an npz) whose members would unpack past ``limits``.
+
+    Python's zipfile never reads a member past the size its directory declares,
+    so checking the declared sizes bounds what a load can unpack.
+    """
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    if len(infos) > limits.members or total > limits.total:
+        raise DatasetFormatError(
+            f"{path.name}: {len(infos)} members holding {total:,} bytes, more than "
+            f"the {limits.total:,} bytes its card allows (a decompression bomb, or "
+            "not the file the card describes)"
+        )
 
 
 # -- CIFAR ---------------------------------------------------------------------
@@ -76,16 +114,34 @@ def _cifar_binary(records: list[bytes], label_bytes: int) -> tuple[np.ndarray, .
     return (np.ascontiguousarray(images), *(table[:, i] for i in range(label_bytes)))
 
 
+def _members(
+    paths: dict[str, Path], card: Card, form: Form, wanted: list[str]
+) -> dict[str, bytes]:
+    """The ``wanted`` members of the form's one archive, within the card's bounds."""
+    spec = form.files[0]
+    archive = paths[spec.name]
+    found = dict(read_members(archive, unpacked_limits(card, form, spec), wanted))
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise DatasetFormatError(
+            f"{archive.name}: has no {', '.join(missing)}: not the archive the "
+            "card describes"
+        )
+    return found
+
+
 def _cifar10_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
-    members = dict(read_members(next(iter(paths.values()))))
-    train = [members[f"cifar-10-batches-bin/data_batch_{i}.bin"] for i in range(1, 6)]
-    x_train, y_train = _cifar_binary(train, 1)
-    x_test, y_test = _cifar_binary([members["cifar-10-batches-bin/test_batch.bin"]], 1)
+    root = "cifar-10-batches-bin/"
+    train = [f"{root}data_batch_{i}.bin" for i in range(1, 6)]
+    members = _members(paths, card, form, [*train, f"{root}test_batch.bin"])
+    x_train, y_train = _cifar_binary([members.pop(name) for name in train], 1)
+    x_test, y_test = _cifar_binary([members[f"{root}test_batch.bin"]], 1)
     return x_train, y_train, x_test, y_test, {}
 
 
 def _cifar100_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
-    members = dict(read_members(next(iter(paths.values()))))
+    wanted = ["cifar-100-binary/train.bin", "cifar-100-binary/test.bin"]
+    members = _members(paths, card, form, wanted)
     x_train, c_train, f_train = _cifar_binary(
         [members["cifar-100-binary/train.bin"]], 2
     )
@@ -149,8 +205,9 @@ def _python_batch(data: bytes, label_key: bytes, source: str) -> tuple[np.ndarra
 
 
 def _cifar10_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
-    members = dict(read_members(next(iter(paths.values()))))
     root = "cifar-10-batches-py/"
+    names = [f"{root}data_batch_{i}" for i in range(1, 6)] + [f"{root}test_batch"]
+    members = _members(paths, card, form, names)
     parts = [
         _python_batch(members[f"{root}data_batch_{i}"], b"labels", f"data_batch_{i}")
         for i in range(1, 6)
@@ -164,8 +221,8 @@ def _cifar10_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
 
 
 def _cifar100_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
-    members = dict(read_members(next(iter(paths.values()))))
     root = "cifar-100-python/"
+    members = _members(paths, card, form, [f"{root}train", f"{root}test"])
     x_train, f_train = _python_batch(members[f"{root}train"], b"fine_labels", "train")
     _, c_train = _python_batch(members[f"{root}train"], b"coarse_labels", "train")
     x_test, f_test = _python_batch(members[f"{root}test"], b"fine_labels", "test")
@@ -182,8 +239,9 @@ def _notmnist(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
 
     letters = {letter: i for i, letter in enumerate(card.class_names)}
     images, labels, unreadable = [], [], []
-    archive = next(iter(paths.values()))
-    for name, data in read_members(archive):
+    spec = form.files[0]
+    archive = paths[spec.name]
+    for name, data in read_members(archive, unpacked_limits(card, form, spec)):
         parts = name.split("/")
         if len(parts) != 3 or parts[0] != form.root or parts[1] not in letters:
             continue
@@ -267,12 +325,25 @@ def check_arrays(arrays: Arrays, card: Card) -> None:
                 f"{card.name} {part}: images are {x.dtype} {x.shape[1:]}, expected "
                 f"uint8 {shape}"
             )
-        if len(x) != len(y):
+        if y.ndim != 1 or y.dtype.kind not in "ui" or len(x) != len(y):
             raise DatasetFormatError(
-                f"{card.name} {part}: {len(x)} images, {len(y)} labels"
+                f"{card.name} {part}: {len(x)} images and labels of "
+                f"{y.dtype} {y.shape}, expected one whole number per image"
             )
         if len(y) and (y.min() < 0 or y.max() >= len(card.class_names)):
-            raise DatasetFormatError(f"{card.name} {part}: labels outside the classes")
+            raise DatasetFormatError(
+                f"{card.name} {part}: labels from {y.min()} to {y.max()}, outside "
+                f"the {len(card.class_names)} classes"
+            )
+        coarse = arrays[4].get(f"y_{part}_coarse")
+        if coarse is not None and (
+            coarse.shape != y.shape
+            or (
+                len(coarse)
+                and not 0 <= coarse.min() <= coarse.max() < len(card.coarse_class_names)
+            )
+        ):
+            raise DatasetFormatError(f"{card.name} {part}: coarse labels do not fit")
         expected = card.counts.get(part)
         if expected is not None and len(y) != expected:
             raise DatasetFormatError(

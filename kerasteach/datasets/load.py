@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import math
 import os
 import sys
+import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 
-import numpy as np
-
+from kerasteach.datasets.archives import UnsafeArchiveError
 from kerasteach.datasets.cards import Card, Form, read_card
 from kerasteach.datasets.dataset import Dataset, prepare
-from kerasteach.datasets.formats import READERS, check_arrays
+from kerasteach.datasets.decoded import (
+    ARRAY_KEYS,
+    CacheProblem,
+    Decoded,
+    decoded_path,
+    read_decoded,
+    set_aside,
+    write_decoded,
+)
+from kerasteach.datasets.formats import READERS, DatasetFormatError, check_arrays
+from kerasteach.datasets.locking import dataset_lock
 from kerasteach.datasets.sources import fetch_form, locate_form, mirror_setting
-from kerasteach.datasets.storage import atomic_writer, cache_root
-
-_ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
+from kerasteach.datasets.storage import cache_root
 
 
 def load(
@@ -65,14 +76,18 @@ def load(
     """
     card = name if isinstance(name, Card) else read_card(name)
     _check_options(card, subset, validation_split, channels, label_mode)
+    _check_numbers(card, subset, validation_split, seed, timeout)
+    _check_cache_dir(cache_dir)
+    mirror = mirror_setting(mirror)
     arrays, extra, source = decoded_arrays(
         card,
         cache_dir=cache_dir,
-        mirror=mirror_setting(mirror),
+        mirror=mirror,
         download=download,
         progress=progress,
         timeout=timeout,
     )
+    _check_rows_left(len(arrays["y_train"]), subset, validation_split, card)
     class_names = card.class_names
     if label_mode == "coarse":
         arrays["y_train"], arrays["y_test"] = (
@@ -115,63 +130,110 @@ def decoded_arrays(
     download: bool = True,
     progress: bool = True,
     timeout: float = 30.0,
-) -> tuple[dict[str, np.ndarray], dict, str]:
-    """The dataset's arrays: decoded once from verified files, then from the cache."""
-    folder = cache_root(cache_dir) / card.name
-    for form in card.forms:
-        if form.files:
-            cached = _decoded_path(folder, form)
-            if cached.is_file():
-                return _read_decoded(cached)
+) -> Decoded:
+    """The dataset's arrays: decoded once from verified files, then from the cache.
+
+    A verified decoded cache is read without waiting for anyone. Otherwise the
+    dataset's lock is taken, so that one process downloads and decodes while the
+    others wait and then read what it wrote.
+    """
     fileless = next((f for f in card.forms if not f.files), None)
-    if fileless is not None:
-        found: tuple[Form, dict[str, Path]] | None = (fileless, {})
-    else:
-        found = locate_form(card, cache_dir, mirror)
-    if found is None:
-        if not download:
-            names = ", ".join(s.name for s in card.forms[0].files)
-            raise FileNotFoundError(
-                f"{card.name}: {names} not on this machine and download=False; "
-                f"fetch it with: kerasteach datasets download {card.name}"
+    if fileless is not None:  # ships with a package: nothing to fetch or cache
+        raw = _decode(card, fileless, {})
+        return dict(zip(ARRAY_KEYS, raw[:4], strict=True)), raw[4], fileless.format
+    folder = cache_root(cache_dir) / card.name
+    with contextlib.suppress(CacheProblem):
+        cached = _cached(folder, card, set_bad_aside=False)
+        if cached is not None:
+            return cached
+    with dataset_lock(folder, card.name, progress=progress):
+        cached = _cached(folder, card, set_bad_aside=True)  # another may have made it
+        if cached is not None:
+            return cached
+        problems: list[str] = []
+        found = locate_form(card, cache_dir, mirror, problems)
+        if found is None:
+            if not download:
+                names = ", ".join(s.name for s in card.forms[0].files)
+                tried = "".join(f"\n  - {line}" for line in problems)
+                raise FileNotFoundError(
+                    f"{card.name}: {names} not on this machine and download=False; "
+                    f"fetch it with: kerasteach datasets download {card.name}{tried}"
+                )
+            found = fetch_form(
+                card,
+                cache_dir,
+                mirror,
+                progress=progress,
+                timeout=timeout,
+                problems=problems,
             )
-        found = fetch_form(card, cache_dir, mirror, progress=progress, timeout=timeout)
-    form, paths = found
-    raw = READERS[form.format](paths, card, form)
-    check_arrays(raw, card)
-    arrays = dict(zip(_ARRAY_KEYS, raw[:4], strict=True))
-    extra = raw[4]
-    source = ", ".join(str(p) for p in paths.values()) or form.format
-    if form.files:
-        _write_decoded(_decoded_path(folder, form), arrays, extra, source)
-    return arrays, extra, source
+        form, paths = found
+        raw = _decode(card, form, paths)
+        arrays = dict(zip(ARRAY_KEYS, raw[:4], strict=True))
+        source = ", ".join(str(p) for p in paths.values())
+        try:
+            write_decoded(decoded_path(folder, form), arrays, raw[4], source)
+        except OSError as error:  # a read-only cache still loads, only slower
+            print(
+                f"kerasteach: could not cache decoded arrays in {folder}: {error}",
+                file=sys.stderr,
+            )
+        return arrays, raw[4], source
 
 
-def _decoded_path(folder: Path, form: Form) -> Path:
-    key = hashlib.sha256("|".join(f.sha256 for f in form.files).encode()).hexdigest()
-    return folder / f"decoded-{form.format}-{key[:16]}.npz"
+def _cached(folder: Path, card: Card, *, set_bad_aside: bool) -> Decoded | None:
+    """The first form's verified decoded arrays; bad files reported and set aside."""
+    for form in card.forms:
+        if not form.files:
+            continue
+        path = decoded_path(folder, form)
+        try:
+            cached = read_decoded(path, card)
+        except CacheProblem as problem:
+            if not set_bad_aside:
+                raise
+            try:
+                done = f"set it aside as {set_aside(path).name}"
+            except OSError as error:  # a read-only cache: just never use it
+                done = f"could not set it aside ({error.strerror or error})"
+            print(
+                f"kerasteach: {path} {problem}; {done} and rebuilding the arrays "
+                "from the verified files.",
+                file=sys.stderr,
+            )
+            continue
+        if cached is not None:
+            return cached
+    return None
 
 
-def _write_decoded(path: Path, arrays: dict, extra: dict, source: str) -> None:
-    payload = {**arrays, **{k: v for k, v in extra.items() if k != "unreadable"}}
-    payload["unreadable"] = np.asarray(extra.get("unreadable", []), dtype=str)
-    payload["source"] = np.asarray(source)
+def _decode(card: Card, form: Form, paths: dict[str, Path]):
+    """The reader's arrays, checked; a file that passed its hash but cannot be
+    read is a ``DatasetFormatError`` that says so (never a bare EOFError)."""
     try:
-        with atomic_writer(path) as stream:
-            np.savez(stream, **payload)
-    except OSError as error:  # a read-only cache still loads, only slower next time
-        print(
-            f"kerasteach: could not cache decoded arrays at {path}: {error}",
-            file=sys.stderr,
-        )
-
-
-def _read_decoded(path: Path) -> tuple[dict[str, np.ndarray], dict, str]:
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in _ARRAY_KEYS}
-        extra = {k: data[k] for k in data.files if k not in _ARRAY_KEYS}
-    extra["unreadable"] = [str(n) for n in extra.get("unreadable", [])]
-    return arrays, extra, str(extra.pop("source", path))
+        raw = READERS[form.format](paths, card, form)
+    except (DatasetFormatError, UnsafeArchiveError):
+        raise
+    except (
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        MemoryError,
+        tarfile.TarError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as error:
+        names = ", ".join(p.name for p in paths.values())
+        raise DatasetFormatError(
+            f"{card.name}: {names} matches the SHA-256 on its card but cannot be "
+            f"read ({type(error).__name__}: {error}). The card describes a damaged "
+            "file: give the card the SHA-256 of a good copy."
+        ) from error
+    check_arrays(raw, card)
+    return raw
 
 
 def _check_options(
@@ -190,7 +252,11 @@ def _check_options(
             f"subset must be a whole number of examples, at least one per class "
             f"({len(card.class_names)}); got {subset!r}."
         )
-    if not 0 <= validation_split < 1:
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, int | float)
+        or not 0 <= validation_split < 1
+    ):
         raise ValueError(
             f"validation_split is a fraction of the training set, 0 <= v < 1; "
             f"got {validation_split!r}."
@@ -202,4 +268,60 @@ def _check_options(
     if label_mode == "coarse" and not card.coarse_class_names:
         raise ValueError(
             f"{card.name} has no coarse labels; label_mode is for cifar100."
+        )
+
+
+def _check_numbers(
+    card: Card,
+    subset: int | None,
+    validation_split: float,
+    seed: int,
+    timeout: float,
+) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(
+            f"seed is a whole number, 0 or more, like 0 or 42; got {seed!r}."
+        )
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ValueError(
+            f"timeout is the seconds to wait for a server, more than 0 (default "
+            f"30); got {timeout!r}."
+        )
+    train = card.counts.get("train")
+    if isinstance(train, int):
+        _check_rows_left(train, subset, validation_split, card)
+
+
+def _check_rows_left(
+    train: int, subset: int | None, validation_split: float, card: Card
+) -> None:
+    """Refuse a subset past the data, or a split that leaves nothing to train on."""
+    if subset is not None and subset > train:
+        raise ValueError(
+            f"subset={subset:,} is more than the {train:,} training examples of "
+            f"{card.name}; use at most {train:,}, or leave subset out for all."
+        )
+    rows = subset if subset is not None else train
+    if validation_split and rows - max(1, round(validation_split * rows)) < 1:
+        raise ValueError(
+            f"validation_split={validation_split!r} leaves none of the {rows:,} "
+            f"training examples to train on; use a smaller split, like 0.2."
+        )
+
+
+def _check_cache_dir(cache_dir: str | os.PathLike | None) -> None:
+    if cache_dir is not None and not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(
+            f"cache_dir is a folder path (a string or a Path); got {cache_dir!r}."
+        )
+    chosen = cache_root(cache_dir)
+    if chosen.exists() and not chosen.is_dir():
+        raise ValueError(
+            f"the dataset cache {chosen} is a file; give a folder as cache_dir "
+            "(or KERASTEACH_DATA)."
         )

@@ -1,9 +1,15 @@
-"""Find a dataset's files: the cache, a mirror, Keras' cache, then the network."""
+"""Find a dataset's files: the cache, a mirror, Keras' cache, then the network.
+
+Every source tried, local folders included, leaves a line in ``problems`` when it
+cannot give a file, so the final error tells a teacher that the USB stick's
+copy is bad rather than only that the network is down.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 from kerasteach.datasets.cards import Card, FileSpec, Form
@@ -11,9 +17,11 @@ from kerasteach.datasets.download import DownloadError, download
 from kerasteach.datasets.storage import (
     cache_root,
     keras_cache_root,
-    matches,
+    mismatch,
     quarantine,
 )
+
+_URL_SCHEMES = ("http", "https", "file")
 
 
 class NotAvailableError(DownloadError):
@@ -21,49 +29,130 @@ class NotAvailableError(DownloadError):
 
 
 def mirror_setting(mirror: str | os.PathLike | None) -> str | None:
-    value = mirror if mirror is not None else os.environ.get("KERASTEACH_MIRROR")
-    return str(value) if value else None
+    """The mirror to use: the argument, else ``KERASTEACH_MIRROR``; checked.
+
+    >>> mirror_setting("ftp://school/mirror")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: mirror 'ftp://school/mirror': a mirror is a folder, or a URL ...
+    """
+    if mirror is not None:
+        value, where = str(mirror), "mirror"
+    else:
+        value, where = os.environ.get("KERASTEACH_MIRROR", ""), "KERASTEACH_MIRROR"
+    if not value:
+        return None
+    check_mirror(value, where)
+    return value
+
+
+def check_mirror(value: str, where: str = "mirror") -> None:
+    """A ``ValueError`` that names the fix when ``value`` cannot be a mirror."""
+    if "://" in value:
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in _URL_SCHEMES:
+            raise ValueError(
+                f"{where} {value!r}: a mirror is a folder, or a URL that starts "
+                "with http://, https:// or file://; serve the folder over HTTP "
+                "(python -m http.server) or copy it onto this machine."
+            )
+        try:
+            parts = urllib.parse.urlsplit(value)
+            parts.port  # noqa: B018 - parsing the port is the check
+        except ValueError as error:
+            raise ValueError(
+                f"{where} {value!r} is not a valid URL ({error}); a mirror URL "
+                "looks like http://192.168.1.10:8000/mirror"
+            ) from None
+        if scheme != "file" and not parts.hostname:
+            raise ValueError(
+                f"{where} {value!r} names no server; a mirror URL looks like "
+                "http://192.168.1.10:8000/mirror"
+            )
+    elif Path(value).expanduser().is_file():
+        raise ValueError(
+            f"{where} {value!r} is a file; a mirror is a folder laid out as "
+            "<dataset>/<file> (kerasteach datasets pack DIR makes one)"
+        )
 
 
 def is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://", "file://"))
+    return location.startswith(tuple(f"{s}://" for s in _URL_SCHEMES))
 
 
 def local_copy(
-    card: Card, spec: FileSpec, cache_dir: str | os.PathLike | None, mirror: str | None
+    card: Card,
+    spec: FileSpec,
+    cache_dir: str | os.PathLike | None,
+    mirror: str | None,
+    problems: list[str] | None = None,
 ) -> Path | None:
-    """A verified copy already on this machine, or None. Checks the SHA-256 of each."""
+    """A verified copy already on this machine, or None. Checks the SHA-256 of each.
+
+    What is wrong with a copy in the mirror folder or Keras' cache is added to
+    ``problems``; a copy missing from the mirror folder too.
+    """
     cached = cache_root(cache_dir) / card.name / spec.name
     if cached.exists():
-        if matches(cached, spec):
+        why = mismatch(cached, spec)
+        if why is None:
             return cached
         aside = quarantine(cached)
         print(
-            f"kerasteach: {cached} does not match its SHA-256 (corrupt or "
-            f"incomplete); moved it to {aside} and will fetch it again.",
+            f"kerasteach: {cached}: {why} (corrupt or incomplete); moved it to "
+            f"{aside} and will fetch it again.",
             file=sys.stderr,
         )
-    candidates = []
+    candidates: list[tuple[str, Path]] = []
     if mirror and not is_url(mirror):
-        candidates.append(Path(mirror).expanduser() / card.name / spec.name)
+        folder = Path(mirror).expanduser()
+        if not folder.is_dir():
+            _note(problems, f"mirror folder {folder}: does not exist (not mounted?)")
+        else:
+            candidates.append(("mirror", folder / card.name / spec.name))
     keras_root = keras_cache_root()
-    candidates += [keras_root / name for name in (*spec.keras_cache_names, spec.name)]
-    for candidate in candidates:
-        if matches(candidate, spec):
+    candidates += [
+        ("Keras' cache", keras_root / name)
+        for name in (*spec.keras_cache_names, spec.name)
+    ]
+    for where, candidate in candidates:
+        why = mismatch(candidate, spec)
+        if why is None:
             return candidate
+        if where == "mirror" or why != "not there":
+            _note(problems, f"{where} {candidate}: {why}")
     return None
 
 
+def _note(problems: list[str] | None, line: str) -> None:
+    if problems is not None and line not in problems:
+        problems.append(line)
+
+
 def locate_form(
-    card: Card, cache_dir: str | os.PathLike | None, mirror: str | None
+    card: Card,
+    cache_dir: str | os.PathLike | None,
+    mirror: str | None,
+    problems: list[str] | None = None,
 ) -> tuple[Form, dict[str, Path]] | None:
-    """The first form whose files are all on this machine, verified."""
+    """The first form whose files are all on this machine, verified.
+
+    Wrong copies found on the way are added to ``problems`` (missing ones are
+    not: most forms are missing from most machines).
+    """
     for form in card.forms:
-        found = {
-            spec.name: local_copy(card, spec, cache_dir, mirror) for spec in form.files
-        }
-        if all(path is not None for path in found.values()):
-            return form, {name: path for name, path in found.items() if path}
+        found: dict[str, Path] = {}
+        for spec in form.files:
+            seen: list[str] = []
+            path = local_copy(card, spec, cache_dir, mirror, seen)
+            for line in seen:
+                if not line.endswith(": not there"):
+                    _note(problems, line)
+            if path is None:
+                break
+            found[spec.name] = path
+        else:
+            return form, found
     return None
 
 
@@ -75,15 +164,23 @@ def fetch_form(
     progress: bool = True,
     timeout: float = 30.0,
     attempts: int = 3,
+    problems: list[str] | None = None,
 ) -> tuple[Form, dict[str, Path]]:
-    """Everything of the first downloadable form, from local copies or the network."""
+    """Everything of the first downloadable form, from local copies or the network.
+
+    The final error lists every source tried, ``problems`` found earlier first.
+    """
     form = next((f for f in card.forms if f.download), None)
     if form is None:
         raise NotAvailableError(f"{card.name} has no form that can be downloaded")
     paths: dict[str, Path] = {}
     for spec in form.files:
-        path = local_copy(card, spec, cache_dir, mirror)
+        tried = list(problems or [])
+        path = local_copy(card, spec, cache_dir, mirror, tried)
         if path is None:
+            for line in tried:
+                if ": wrong " in line:  # a bad copy a teacher should hear about
+                    print(f"kerasteach: {line}; skipped it.", file=sys.stderr)
             target = cache_root(cache_dir) / card.name / spec.name
             urls = list(spec.urls)
             if mirror and is_url(mirror):
@@ -98,17 +195,20 @@ def fetch_form(
                     progress=progress,
                 )
             except DownloadError as error:
+                tried += error.problems or [str(error)]
                 raise NotAvailableError(
-                    _not_available(card, spec, target, error)
+                    not_available(card, spec, target, tried), tried
                 ) from None
         paths[spec.name] = path
     return form, paths
 
 
-def _not_available(card: Card, spec: FileSpec, target: Path, error: Exception) -> str:
+def not_available(card: Card, spec: FileSpec, target: Path, tried: list[str]) -> str:
+    """What was tried and the three ways out, for a file that cannot be had."""
+    lines = "\n".join(f"  - {line}" for line in tried) or "  - no sources"
     return (
         f"{card.name}: {spec.name} is not on this machine and could not be "
-        f"downloaded.\n{error}\nTo fix it, do one of these:\n"
+        f"downloaded. Every source tried:\n{lines}\nTo fix it, do one of these:\n"
         f"  - put the file at {target}\n"
         f"  - set KERASTEACH_MIRROR to a folder or URL that holds "
         f"{card.name}/{spec.name} (a teacher makes one with: kerasteach datasets "

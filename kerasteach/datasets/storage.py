@@ -42,12 +42,25 @@ def sha256_of(path: Path) -> str:
 
 def matches(path: Path, spec: FileSpec) -> bool:
     """True when ``path`` is a regular file of the card's size and SHA-256."""
+    return mismatch(path, spec) is None
+
+
+def mismatch(path: Path, spec: FileSpec) -> str | None:
+    """What is wrong with ``path`` as a copy of ``spec``; None when it is right."""
     try:
-        if not path.is_file() or path.stat().st_size != spec.size:
-            return False
-    except OSError:
-        return False
-    return sha256_of(path) == spec.sha256
+        if not path.exists():
+            return "not there"
+        if not path.is_file():
+            return "not a file"
+        size = path.stat().st_size
+        if size != spec.size:
+            return f"wrong size (expected {spec.size:,} bytes, got {size:,})"
+        got = sha256_of(path)
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if got != spec.sha256:
+        return f"wrong SHA-256 (expected {spec.sha256}, got {got})"
+    return None
 
 
 def copy_verified(source: Path, target: Path, spec: FileSpec) -> None:

@@ -1,0 +1,66 @@
+"""One loader at a time per dataset and cache: the others wait, then read its work.
+
+Thirty students on one JupyterHub share a cache; a student runs two notebooks;
+``kerasteach datasets download`` runs while a notebook loads. Whoever comes
+first downloads and decodes, holding ``<cache>/<dataset>/.lock``; the others
+wait (their progress line says so) and then read the same verified files.
+
+The lock is an operating-system lock on an open file (``filelock``), so it is
+released the moment its process ends, killed or not: a stale lock never blocks.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> with dataset_lock(folder, "digits", progress=False):
+...     print("only one process gets here at a time")
+only one process gets here at a time
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+LOCK_NAME = ".lock"
+_POLL_SECONDS = 0.25
+
+
+@contextlib.contextmanager
+def dataset_lock(folder: Path, name: str, *, progress: bool = True) -> Iterator[None]:
+    """Hold the lock of the dataset whose files live in ``folder``."""
+    from filelock import FileLock, Timeout
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / LOCK_NAME))
+        lock.acquire(timeout=0)
+    except Timeout:
+        _wait(lock, name, progress)
+    except OSError:
+        # A read-only cache (a teacher's shared copy): nothing here can be
+        # written, so there is nothing to guard.
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _wait(lock, name: str, progress: bool) -> None:
+    from filelock import Timeout
+    from tqdm.auto import tqdm
+
+    with tqdm(
+        desc=f"{name}: waiting for another process that is loading it",
+        bar_format="{desc} ({elapsed})",
+        disable=not progress,
+        leave=False,
+    ) as line:
+        while True:
+            try:
+                lock.acquire(timeout=_POLL_SECONDS)
+                return
+            except Timeout:
+                line.refresh()
