@@ -9,10 +9,11 @@
 # Run it: `python examples/01_first_network.py` (add `--quick` for a check).
 
 # %%
+import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras
-from course import load_images, options, output_folder
+from course import load_images, options, output_folder, score
 
 import kerasteach
 
@@ -60,5 +61,5 @@ history = model.fit(
 
 # %%
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-print(f"Test accuracy: {accuracy:.2%}")
+print(f"Test accuracy: {score(data, accuracy)}")
 (out / "results.json").write_text(json.dumps({"logistic regression": accuracy}))

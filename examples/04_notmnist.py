@@ -6,10 +6,11 @@
 # "harder than MNIST". First logistic regression, then a small CNN.
 
 # %%
+import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras
-from course import load_images, options, output_folder
+from course import load_images, options, output_folder, score
 
 import kerasteach
 
@@ -59,7 +60,7 @@ cnn = keras.Sequential(
 )
 results = {"logistic regression": train(logistic), "CNN": train(cnn)}
 for name, accuracy in results.items():
-    print(f"{name:>20}: test accuracy {accuracy:.2%}")
+    print(f"{name:>20}: test accuracy {score(data, accuracy)}")
 
 # %% [markdown]
 # Which letters does the CNN mix up? The activation report shows, for a few

@@ -10,10 +10,11 @@
 # `kerasteach tensorboard outputs/05_cifar10_tensorboard/logs`
 
 # %%
+import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras
-from course import load_images, options, output_folder
+from course import load_images, options, output_folder, score
 
 import kerasteach
 
@@ -67,6 +68,6 @@ model.fit(
     callbacks=[kerasteach.TqdmProgress(), *callbacks],
 )
 accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-print(f"Test accuracy: {accuracy:.2%}")
+print(f"Test accuracy: {score(data, accuracy)}")
 print(f"See it: kerasteach tensorboard {out / 'logs'}")
 (out / "results.json").write_text(json.dumps({"CNN": accuracy}))

@@ -7,6 +7,7 @@
 # it prints a sample: watch it go from noise to words to Python-like prose.
 
 # %%
+import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 from pydoc_data.topics import topics
 

@@ -6,6 +6,7 @@
 # The reconstructions show what it kept.
 
 # %%
+import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras

@@ -83,7 +83,13 @@ def run_demo(
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     result = DemoResult(folder)
 
-    print(f"kerasteach demo: {data.card.title}, {len(x_train):,} images", file=out)
+    total = sum(len(y) for y in (y_train, y_val, y_test))
+    print(
+        f"kerasteach demo: {data.card.title}, {total:,} images: trains on "
+        f"{len(x_train):,}, checks each epoch on {len(x_val):,}, tests on "
+        f"{len(x_test):,}",
+        file=out,
+    )
     summary = kerasteach.summary(model)
     summary.print(file=out)
     result.outputs["summary"] = folder / "summary.txt"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,3 +62,31 @@ def server():
 
     with serving() as running:
         yield running
+
+
+# A line of TensorFlow's start-up chatter, as a learner would see it
+TENSORFLOW_NOISE = re.compile(r"^[IWE]\d{4} |absl::InitializeLog|cuInit")
+
+NVIDIA_DRIVER_WITHOUT_GPU = r"""
+int cuInit(unsigned int flags) { return 303; }  /* CUDA_ERROR_UNKNOWN-like */
+int cuDriverGetVersion(int *version) { *version = 12080; return 0; }
+"""
+
+
+@pytest.fixture(scope="session")
+def nvidia_driver_without_gpu(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The environment of a laptop with an NVIDIA driver but no usable GPU:
+    LD_LIBRARY_PATH holds a libcuda.so.1 whose cuInit fails, so TensorFlow
+    prints 'failed call to cuInit'. Built with gcc from two functions; an empty
+    dict where gcc is missing."""
+    if shutil.which("gcc") is None:
+        return {}
+    folder = tmp_path_factory.mktemp("nvidia-driver")
+    (folder / "stub.c").write_text(NVIDIA_DRIVER_WITHOUT_GPU)
+    built = run_command(
+        "gcc", "-shared", "-fPIC", "-o", str(folder / "libcuda.so.1"),
+        str(folder / "stub.c"),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (folder / "libcuda.so").symlink_to("libcuda.so.1")
+    return {"LD_LIBRARY_PATH": str(folder), "TF_CPP_MIN_LOG_LEVEL": "0"}

@@ -14,11 +14,12 @@ import contextlib
 import io
 import os
 import re
+import sys
 from pathlib import Path
 
 import keras
 import pytest
-from conftest import ROOT
+from conftest import ROOT, TENSORFLOW_NOISE, run_command
 
 PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
 BLOCK = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -81,3 +82,41 @@ def test_page_links_lead_to_files_that_exist(page: Path) -> None:
         if not (page.parent / link["target"]).exists()
     ]
     assert not missing
+
+
+# The pages a learner runs in the first hour, as scripts in a terminal
+FIRST_HOUR = ["docs/index.md", "docs/handouts/01_first_network.md"]
+
+
+@pytest.mark.parametrize("page", FIRST_HOUR)
+def test_first_hour_pages_print_what_they_show_and_no_tensorflow_noise(
+    page: str, tmp_path: Path, nvidia_driver_without_gpu: dict
+) -> None:
+    """Run as a learner would (a script, TensorFlow's default log level, an
+    NVIDIA driver but no GPU): stdout is exactly the page's outputs, and no
+    TensorFlow start-up line reaches the terminal."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    blocks = list(BLOCK.finditer(text))
+    script = "\n".join(b["body"] for b in blocks if b["lang"] == "python")
+    expected = "".join(
+        after["body"]
+        for before, after in zip(blocks, blocks[1:], strict=False)
+        if before["lang"] == "python"
+        and after["lang"] == "text"
+        and not text[before.end() : after.start()].strip()
+    )
+    result = run_command(
+        sys.executable,
+        "-c",
+        script,
+        cwd=tmp_path,
+        env={**nvidia_driver_without_gpu, "KERAS_BACKEND": "tensorflow"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout == expected
+    noise = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if TENSORFLOW_NOISE.search(line)
+    ]
+    assert noise == []

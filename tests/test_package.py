@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
-from conftest import console_script, run_command
+from conftest import ROOT, console_script, run_command
 
 import kerasteach
 
@@ -64,3 +65,47 @@ def test_unknown_attribute_raises_attribute_error() -> None:
         assert "no_such_feature" in str(error)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_the_source_tree_finds_the_cards_as_the_installed_package_does(
+    tmp_path: Path,
+) -> None:
+    """Python started in the clone's root imports the source folder, not the
+    installed package: the cards must be found there too. ``-S`` skips the
+    .pth files, so no editable-install finder can hide a missing ``_cards``;
+    the site-packages folder is added by hand for NumPy and the rest."""
+    import sysconfig
+
+    installed = tmp_path / "installed"
+    built = run_command(
+        sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+        "--no-build-isolation", "--target", str(installed), str(ROOT),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    purelib = sysconfig.get_paths()["purelib"]
+    script = (
+        f"import sys; sys.path += [{str(installed)!r}, {purelib!r}]\n"
+        "import kerasteach\n"
+        "print(kerasteach.__file__)\n"
+        "print(kerasteach.datasets.load('digits').x_train.shape)\n"
+    )
+    for where, expected in ((ROOT, ROOT), (tmp_path, installed)):
+        result = run_command(sys.executable, "-S", "-c", script, cwd=where)
+        assert result.returncode == 0, result.stderr[-2000:]
+        imported, shape = result.stdout.splitlines()
+        assert Path(imported).is_relative_to(expected), imported
+        assert shape == "(1433, 8, 8)"
+
+
+def test_the_wheel_a_teacher_builds_holds_the_cards(tmp_path: Path) -> None:
+    """docs/index.md: `pip wheel --no-deps -w dist .` gives one installable file."""
+    import zipfile
+
+    built = run_command(
+        sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+        "--no-build-isolation", "-w", str(tmp_path), str(ROOT),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("kerasteach-*-py3-none-any.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"kerasteach/_cards/mnist.json", "kerasteach/quiet.py"} <= names

@@ -122,3 +122,72 @@ def test_bad_input_says_what_to_pass(call, error, message) -> None:
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
     with pytest.raises(error, match=message):
         call(history)
+
+
+def test_live_plot_from_a_hand_written_training_loop(tmp_path) -> None:
+    """No fit(): a GradientTape-free loop on keras.ops, values as backend tensors."""
+    path = tmp_path / "loop.png"
+    live = LivePlot(path, dpi=40)
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 2)).astype("float32")
+    y = x @ np.array([2.0, -1.0], "float32")
+    weights = np.zeros(2, "float32")
+    for _ in range(4):  # plain gradient descent on the squared error
+        error = x @ weights - y
+        weights -= 0.5 * (x.T @ error) / len(x)
+        loss = keras.ops.mean(keras.ops.square(keras.ops.convert_to_tensor(error)))
+        live.update({"loss": loss, "val_loss": float(loss) * 1.1, "note": "skipped"})
+    live.send()  # livelossplot's call after update: nothing more to draw
+    assert live.epochs == [1, 2, 3, 4]
+    losses = live.logs["loss"]
+    assert losses == sorted(losses, reverse=True) and "note" not in live.logs
+    (axes,) = live.figure.axes
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["1", "2", "3", "4"]
+    assert path.stat().st_size > 0
+    with pytest.raises(TypeError, match="takes a dict of metric values"):
+        live.update([0.3])
+
+
+def test_one_epoch_has_whole_epoch_ticks(tmp_path) -> None:
+    live = LivePlot(tmp_path / "one.png")
+    trained(epochs=1, callbacks=[live])
+    for axes in live.figure.axes:
+        assert [t.get_text() for t in axes.get_xticklabels()] == ["1"]
+
+
+def test_groups_names_log_scale_size_columns_and_skip_first(tmp_path) -> None:
+    live = LivePlot(
+        tmp_path / "groups.png",
+        groups={"log-loss": ["loss", "val_loss"], "accuracy": ["accuracy", "top5"]},
+        metric_to_name={"accuracy": "Accuracy", "top5": "Top 5"},
+        log_scale=["log-loss"],
+        figsize=(6, 3),
+        max_cols=1,
+        skip_first=1,
+        dpi=30,
+    )
+    model_logs = [
+        {"loss": 1.0 / e, "val_loss": 1.2 / e, "accuracy": 0.5 + e / 10,
+         "val_accuracy": 0.4 + e / 10, "top5": 0.9}
+        for e in range(1, 5)
+    ]  # fmt: skip
+    for logs in model_logs:
+        live.update(logs)
+    loss_axes, accuracy_axes = live.figure.axes
+    assert [a.get_title() for a in live.figure.axes] == ["log-loss", "Accuracy"]
+    assert loss_axes.get_yscale() == "log" and accuracy_axes.get_yscale() == "linear"
+    assert tuple(live.figure.get_size_inches()) == (6, 3)
+    assert loss_axes.get_subplotspec().get_geometry()[:2] == (2, 1)  # one column
+    assert sorted(curves(accuracy_axes)) == [
+        "Accuracy training",
+        "Accuracy validation",
+        "Top 5 training",
+    ]
+    # skip_first=1: epoch 1 is left out of every line
+    assert list(loss_axes.lines[0].get_xdata()) == [2, 3, 4]
+    figure = plot_history(
+        {"loss": [3.0, 1.0, 0.5], "val_loss": [3.1, 1.2, 0.7]}, log_scale=True
+    )
+    assert figure.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="no metric named f1"):
+        LivePlot(groups={"x": ["f1"]}).update({"loss": 1.0})

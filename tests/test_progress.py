@@ -6,6 +6,7 @@ import io
 import re
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -184,11 +185,78 @@ def test_evaluate_and_predict_get_their_own_bars() -> None:
     assert "7/7" in bars(screen.getvalue(), "Evaluate")[-1]
 
 
-def test_keras_progress_bar_left_on_gets_a_warning() -> None:
+def test_keras_progress_bar_left_on_warns_once_at_the_fit_line_and_stays_quiet():
     x, y = data(20)
-    with pytest.warns(UserWarning, match="verbose=0"):
-        classifier().fit(x, y, epochs=1, verbose=2,
-                         callbacks=[TqdmProgress(file=io.StringIO())])  # fmt: skip
+    screen = Terminal()
+    progress = TqdmProgress(file=screen)
+    model = classifier()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_line = sys._getframe().f_lineno + 1
+        model.fit(x, y, epochs=1, verbose=2, callbacks=[progress])
+        model.fit(x, y, epochs=1, verbose=2, callbacks=[progress])
+    ours = [w for w in caught if "kerasteach" in str(w.message)]
+    assert len(ours) == 1  # said once
+    assert "verbose=0" in str(ours[0].message)
+    assert (ours[0].filename, ours[0].lineno) == (__file__, fit_line)
+    assert screen.getvalue() == ""  # only Keras' bar: nothing interleaved
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[progress])
+    assert "Epoch 1/1" in screen.getvalue()
+
+
+def test_bars_nest_under_an_open_tqdm_loop_of_the_user() -> None:
+    from tqdm.std import tqdm
+
+    x, y = data(64)
+    screen = Terminal()
+    progress = TqdmProgress(file=screen)
+    rows: list[tuple[int, int]] = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            display = progress._display
+            rows.append((abs(display.outer.pos), abs(display.inner.pos)))
+
+    with tqdm(range(2), desc="Runs", file=screen) as runs:
+        for _ in runs:
+            classifier().fit(x, y, epochs=1, verbose=0, callbacks=[progress, Probe()])
+        user_row = abs(runs.pos)
+    assert user_row == 0
+    assert rows == [(1, 2), (1, 2)]  # below the user's bar, never over it
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"metric_format": 5}, TypeError, "metric_format is a format string"),
+        ({"separator": 5}, TypeError, "separator is a string"),
+        ({"file": 5}, TypeError, "file is a stream with write()"),
+        ({"file": "/no/such/folder/log.txt"}, ValueError, "there is no folder"),
+        ({"position": -1}, ValueError, "position is a terminal line"),
+        ({"show_inner": "no"}, TypeError, "show_inner is True or False"),
+        ({"refresh_interval": -1}, ValueError, "refresh_interval is seconds"),
+        ({"inner_description": "Epoch {epok}"}, ValueError, "use {epoch}"),
+    ],
+)
+def test_every_argument_is_checked_when_made(options, error, message) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        TqdmProgress(**options)
+
+
+def test_file_may_be_a_path_opened_and_closed_by_the_callback(tmp_path) -> None:
+    x, y = data(64)
+    path = tmp_path / "log.txt"
+    progress = TqdmProgress(file=str(path))
+    model = classifier()
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[progress])
+    assert progress._opened is None  # closed after the run
+    model.evaluate(x, y, verbose=0, callbacks=[progress])
+    lines = path.read_text().splitlines()
+    assert [line.split(" · ")[0] for line in lines] == [
+        "Epoch 1/2",
+        "Epoch 2/2",
+        "Evaluate",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -214,13 +282,62 @@ def test_keras_tqdm_arguments_are_accepted() -> None:
     )  # fmt: skip
     history = classifier().fit(x, y, epochs=2, verbose=0, callbacks=[callback])
     last = log.getvalue().splitlines()[-1]
-    assert last.endswith(f"loss: {history.history['loss'][-1]:0.4f}, accuracy: "
-                         f"{history.history['accuracy'][-1]:0.4f}")  # fmt: skip
+    # in a log, each epoch is one line written with inner_description_update
+    assert last.startswith(f"Epoch: 2 - loss: {history.history['loss'][-1]:0.4f}, "
+                           f"accuracy: {history.history['accuracy'][-1]:0.4f}, "
+                           "2/2 batches, ")  # fmt: skip
     screen = Terminal()
     classifier().fit(x, y, epochs=1, verbose=0,
                      callbacks=[TQDMNotebookCallback(output_file=screen)])  # fmt: skip
     # keras-tqdm's notebook default puts the metrics in the batch bar's title.
     assert "[loss: " in screen.getvalue()
+
+
+class CustomBars(TQDMCallback):
+    """Customised the way keras-tqdm's README and docstrings say to."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self.made: list[tuple[str, int | None]] = []
+        self.appended = 0
+
+    def tqdm(self, desc, total, leave, initial=0):
+        self.made.append((desc, total))
+        return super().tqdm(
+            desc, total, leave, initial, bar_format="{desc}|{n_fmt}/{total_fmt}|"
+        )
+
+    def build_tqdm_outer(self, desc, total):
+        return super().build_tqdm_outer(desc="Whole run", total=total)
+
+    def append_logs(self, logs):
+        self.appended += 1
+        super().append_logs(logs)
+
+    def format_metrics(self, logs):
+        loss = logs.get("loss")
+        value = loss[-1] if isinstance(loss, list) else loss
+        return f"custom loss={value:.2f}" if value is not None else ""
+
+
+def test_keras_tqdm_customisation_points_are_honoured() -> None:
+    x, y = data(64)
+    screen = Terminal()
+    callback = CustomBars(output_file=screen, initial=2)
+    classifier().fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[callback])
+    drawn = screen.getvalue()
+    assert callback.made[0] == ("Whole run", 4)  # initial + epochs
+    assert ("Epoch: 1", 4) in callback.made  # the batch bar, through tqdm()
+    assert callback.appended == 8  # every batch of both epochs
+    assert "Epoch: 2 - custom loss=" in drawn
+    outer = bars(drawn, "Whole run")
+    assert outer[0].startswith("Whole run|2/4|") and outer[-1].startswith(
+        "Whole run|4/4|"
+    )  # starts at initial, counts this run's epochs on top
+    log = io.StringIO()
+    classifier().fit(x, y, epochs=1, verbose=0,
+                     callbacks=[CustomBars(output_file=log)])  # fmt: skip
+    assert log.getvalue().startswith("Epoch: 1 - custom loss=")  # in a log too
 
 
 KERAS_TQDM_SCRIPT = """
@@ -249,12 +366,18 @@ def test_a_keras_tqdm_script_runs_with_only_the_import_changed(tmp_path) -> None
     result = run_command(sys.executable, str(script))
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "done"
-    epochs = [line for line in result.stderr.splitlines() if line.startswith("Epoch")]
-    assert [line.split(", ")[:2] for line in epochs] == [
-        ["Epoch 1/2", "5/5 batches"],
-        ["Epoch 2/2", "5/5 batches"],
-        ["Epoch 1/1", "4/4 batches"],  # Keras' default batch of 32
+    lines = [line for line in result.stderr.splitlines() if " batches, " in line]
+    # each epoch one line, in keras-tqdm's own descriptions
+    assert [re.sub(r"[\d.]+", "N", line.split(", ")[0]) for line in lines[:2]] == [
+        "Epoch: N - loss: N",
+        "Epoch: N - loss: N",
     ], result.stderr
+    assert [re.search(r"\d+/\d+ batches", line)[0] for line in lines] == [
+        "5/5 batches",
+        "5/5 batches",
+        "4/4 batches",  # Keras' default batch of 32
+    ], result.stderr
+    assert lines[2].startswith("[loss: "), result.stderr
 
 
 BACKEND_SCRIPT = textwrap.dedent(

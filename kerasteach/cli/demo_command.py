@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from kerasteach.cli.errors import UsageError
-from kerasteach.cli.native_noise import native_stderr_filtered
+from kerasteach.cli.native_noise import load_keras_quietly, native_stderr_filtered
 
 
 def add_parser(commands: Any) -> None:
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no dataset called {args.dataset!r}; choose from: {choices}")
     if args.epochs < 1:
         raise UsageError(f"--epochs must be 1 or more; got {args.epochs}.")
+    load_keras_quietly()
     with native_stderr_filtered():
         from kerasteach.demo import run_demo
     try:

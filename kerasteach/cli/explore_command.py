@@ -7,7 +7,7 @@ from typing import Any
 
 from kerasteach.cli.address import add_address_options, check_port
 from kerasteach.cli.errors import UsageError
-from kerasteach.cli.native_noise import native_stderr_filtered
+from kerasteach.cli.native_noise import load_keras_quietly, native_stderr_filtered
 from kerasteach.cli.summary_command import add_model_source, load_model_argument
 
 
@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UsageError(f"--top must be 1 or more; got {args.top}.")
     check_port(args.port)
+    load_keras_quietly()
     with native_stderr_filtered():
         model = load_model_argument(args.model, args.example)
         from kerasteach.activations import ActivationError

@@ -1,10 +1,13 @@
 """Keep TensorFlow's start-up chatter out of a learner's terminal.
 
 TensorFlow's C++ side writes a dozen lines to file descriptor 2 while it loads
-(oneDNN notes, "could not find cuda drivers", CPU instruction hints), before
-``TF_CPP_MIN_LOG_LEVEL`` takes effect. On the command line those lines bury the
-answer, so the CLI captures descriptor 2 while Keras loads and then passes on
-every line except that known chatter: real warnings and errors still show.
+(oneDNN notes, "could not find cuda drivers", CPU instruction hints), some of
+them before ``TF_CPP_MIN_LOG_LEVEL`` takes effect, and one more when it first
+looks for devices (on a machine with an NVIDIA driver but no usable GPU:
+"failed call to cuInit"). Those lines bury the answer, so the CLI (and
+``import kerasteach.quiet`` in a script) captures descriptor 2 while Keras loads
+and its devices are found, then passes on every line except that known chatter:
+real warnings and errors still show.
 """
 
 from __future__ import annotations
@@ -29,11 +32,30 @@ def quiet_environment() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def load_keras_quietly() -> None:
+    """Import Keras, and let TensorFlow find its devices, with the chatter filtered.
+
+    Device discovery is done here rather than at the first model, so that its
+    lines (the cuInit error among them) fall inside the filter.
+    """
+    quiet_environment()
+    with native_stderr_filtered():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+
+
 def filter_noise(text: str) -> str:
     """``text`` without TensorFlow's start-up chatter.
 
     >>> filter_noise("I0000 00:00:17.1  39 port.cc:153] oneDNN ...\\nreal problem\\n")
     'real problem\\n'
+    >>> filter_noise("E0000 00:00:1796407490.005787   16868 cuda_platform.cc:52] "
+    ...              "failed call to cuInit: UNKNOWN ERROR (303)\\n")
+    ''
     """
     kept = [line for line in text.splitlines(True) if not _NOISE.match(line)]
     return "".join(kept)

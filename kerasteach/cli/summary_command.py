@@ -25,7 +25,7 @@ from typing import Any
 
 from kerasteach._printable import printable
 from kerasteach.cli.errors import UsageError
-from kerasteach.cli.native_noise import native_stderr_filtered
+from kerasteach.cli.native_noise import load_keras_quietly, native_stderr_filtered
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.expand_nested < -1:
         raise UsageError("--expand-nested takes a number of levels, 0 or more.")
+    load_keras_quietly()
     with native_stderr_filtered():
         model = load_model_argument(args.model, args.example)
 

@@ -17,7 +17,10 @@ import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 _SHA256_LENGTH = 64
 # A card's name becomes a folder in the cache: letters, digits, '_', '.' and '-'
@@ -139,9 +142,24 @@ def _file_spec(data: dict[str, Any]) -> FileSpec:
     )
 
 
+def cards_folder() -> Traversable:
+    """Where the cards are: inside the installed package (``kerasteach._cards``),
+    or the clone's ``datasets/`` folder when kerasteach is imported from its
+    source tree (a Python prompt or notebook started in the clone's root)."""
+    try:
+        return files("kerasteach._cards")
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parents[2] / "datasets"
+        if (source / "mnist.json").is_file():
+            return source
+        raise CardError(
+            "kerasteach's dataset cards are missing: reinstall it (pip install .)"
+        ) from None
+
+
 def card_names() -> list[str]:
     """The names of every dataset with a card, sorted."""
-    folder = files("kerasteach._cards")
+    folder = cards_folder()
     return sorted(
         p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json")
     )
@@ -160,7 +178,7 @@ def read_card(name: str) -> Card:
             f"a dataset is named by a string such as 'mnist' (or given as a Card); "
             f"got {name!r}. kerasteach.datasets.names() lists them."
         )
-    resource = files("kerasteach._cards") / f"{name}.json"
+    resource = cards_folder() / f"{name}.json"
     if not name.isidentifier() or not resource.is_file():
         raise ValueError(unknown_name_message(name))
     return Card.from_dict(json.loads(resource.read_text(encoding="utf-8")))

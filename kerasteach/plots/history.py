@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kerasteach._figures import new_figure
@@ -56,47 +57,167 @@ def panels(names: Iterable[str], only: Sequence[str] | None = None) -> list[str]
     return seen
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How the curves are laid out: livelossplot's options, checked once.
+
+    groups: panel title -> the metrics drawn in it (``val_`` twins join by
+        themselves); default one panel per metric.
+    names: display names for panel titles, like ``{"acc": "Accuracy"}``.
+    log_scale: True for every panel, or the panel titles drawn on a log axis.
+    max_cols: panels per row. figsize: the whole figure, in inches.
+    skip_first: epochs left out at the start (the first loss often dwarfs the rest).
+    """
+
+    metrics: Sequence[str] | None = None
+    groups: Mapping[str, Sequence[str]] | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    log_scale: bool | Sequence[str] = False
+    max_cols: int = MAX_COLUMNS
+    figsize: tuple[float, float] | None = None
+    skip_first: int = 0
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_cols, bool)
+            or not isinstance(self.max_cols, int)
+            or (self.max_cols < 1)
+        ):
+            raise ValueError(f"max_cols must be a positive int; got {self.max_cols!r}")
+        if (
+            isinstance(self.skip_first, bool)
+            or not isinstance(self.skip_first, int)
+            or (self.skip_first < 0)
+        ):
+            raise ValueError(
+                f"skip_first is a number of epochs, 0 or more; got {self.skip_first!r}"
+            )
+        if self.figsize is not None and (
+            len(self.figsize) != 2 or not all(v > 0 for v in self.figsize)
+        ):
+            raise ValueError(
+                f"figsize is (width, height) in inches; got {self.figsize!r}"
+            )
+        if self.groups is not None and self.metrics is not None:
+            raise ValueError("give metrics or groups, not both")
+        if self.groups is not None and (
+            not isinstance(self.groups, Mapping)
+            or not all(isinstance(v, list | tuple) and v for v in self.groups.values())
+        ):
+            raise ValueError(
+                "groups maps a panel title to a list of metric names, like "
+                "{'accuracy': ['acc', 'val_acc']}"
+            )
+
+    def panels(self, names: Iterable[str]) -> list[tuple[str, list[str]]]:
+        """(title, metrics) of each panel, for logs holding ``names``."""
+        names = list(names)
+        if self.groups is not None:
+            unknown = [
+                metric
+                for metrics in self.groups.values()
+                for metric in metrics
+                if metric not in names and f"val_{metric}" not in names
+            ]
+            if unknown and names:
+                raise ValueError(
+                    f"no metric named {', '.join(unknown)}; the history has "
+                    f"{', '.join(names)}"
+                )
+            return [(title, list(metrics)) for title, metrics in self.groups.items()]
+        return [(metric, [metric]) for metric in panels(names, self.metrics)]
+
+    def size(self, count: int) -> tuple[float, float]:
+        if self.figsize is not None:
+            return tuple(self.figsize)  # type: ignore[return-value]
+        columns = min(count, self.max_cols)
+        return PANEL_WIDTH * columns, PANEL_HEIGHT * math.ceil(count / columns)
+
+    def on_log_axis(self, title: str) -> bool:
+        if isinstance(self.log_scale, bool):
+            return self.log_scale
+        return title in self.log_scale
+
+
 def draw_curves(
-    figure: Figure, runs: Mapping[str, tuple[list[int], Logs]], metrics: list[str]
+    figure: Figure,
+    runs: Mapping[str, tuple[list[int], Logs]],
+    metrics: list[str] | list[tuple[str, list[str]]],
+    layout: Layout | None = None,
 ) -> None:
-    """Draw ``runs`` (label -> epochs and logs) on ``figure``, one panel a metric."""
+    """Draw ``runs`` (label -> epochs and logs) on ``figure``, one panel each."""
+    layout = layout or Layout()
+    chosen = [(m, [m]) if isinstance(m, str) else m for m in metrics]
+    columns = min(len(chosen), layout.max_cols)
+    rows = math.ceil(len(chosen) / columns)
+    several = len(runs) > 1
+    shown_epochs: list[int] = []
+    for index, (title, members) in enumerate(chosen):
+        axes = figure.add_subplot(rows, columns, index + 1)
+        # a listed "val_acc" is drawn as the twin of a listed "acc"
+        members = [
+            m for m in members if not (m.startswith("val_") and m[4:] in members)
+        ]
+        for number, (label, (epochs, logs)) in enumerate(runs.items()):
+            for member_number, metric in enumerate(members):
+                line_number = number if several else member_number
+                lines = [
+                    (metric, "-", "training"),
+                    (f"val_{metric}", "--", "validation"),
+                ]
+                if metric.startswith("val_"):
+                    lines = [(metric, "--", "validation")]
+                for name, style, kind in lines:
+                    values = logs.get(name)
+                    if not values:
+                        continue
+                    xs = epochs[-len(values) :]
+                    keep = [i for i, e in enumerate(xs) if e > layout.skip_first]
+                    xs, values = [xs[i] for i in keep], [values[i] for i in keep]
+                    if not values:
+                        continue
+                    shown_epochs += xs
+                    colour = f"C{line_number}"
+                    if not several and len(members) == 1 and kind == "validation":
+                        colour = "C1"
+                    who = layout.names.get(metric, metric) if len(members) > 1 else ""
+                    parts = [p for p in (label if several else "", who, kind) if p]
+                    axes.plot(
+                        xs,
+                        values,
+                        style,
+                        color=colour,
+                        marker="o" if len(values) < 30 else None,
+                        markersize=3,
+                        label=" ".join(parts),
+                    )
+        axes.set_title(layout.names.get(title, title))
+        axes.set_xlabel("epoch")
+        if layout.on_log_axis(title):
+            axes.set_yscale("log")
+        _integer_epochs(axes, shown_epochs)
+        axes.grid(True, alpha=0.3)
+        if axes.lines:
+            axes.legend(fontsize="small")
+
+
+def _integer_epochs(axes: Any, epochs: list[int]) -> None:
+    """Epoch ticks are whole numbers, even for one or two epochs (matplotlib
+    would put ticks at 0.95 ... 1.05 around a single point)."""
     from matplotlib.ticker import MaxNLocator
 
-    columns = min(len(metrics), MAX_COLUMNS)
-    rows = math.ceil(len(metrics) / columns)
-    several = len(runs) > 1
-    for index, metric in enumerate(metrics):
-        axes = figure.add_subplot(rows, columns, index + 1)
-        for number, (label, (epochs, logs)) in enumerate(runs.items()):
-            colour = f"C{number}" if several else "C0"
-            for name, style, kind in (
-                (metric, "-", "training"),
-                (f"val_{metric}", "--", "validation"),
-            ):
-                values = logs.get(name)
-                if not values:
-                    continue
-                if not several and kind == "validation":
-                    colour = "C1"
-                axes.plot(
-                    epochs[-len(values) :],
-                    values,
-                    style,
-                    color=colour,
-                    marker="o" if len(values) < 30 else None,
-                    markersize=3,
-                    label=f"{label} {kind}" if several else kind,
-                )
-        axes.set_title(metric)
-        axes.set_xlabel("epoch")
+    if not epochs:
+        return
+    low, high = min(epochs), max(epochs)
+    if high - low < 10:
+        axes.set_xticks(range(low, high + 1))
+        axes.set_xlim(low - 0.5, high + 0.5)
+    else:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.grid(True, alpha=0.3)
-        axes.legend(fontsize="small")
 
 
 def figure_size(count: int) -> tuple[float, float]:
-    columns = min(count, MAX_COLUMNS)
-    return PANEL_WIDTH * columns, PANEL_HEIGHT * math.ceil(count / columns)
+    return Layout().size(count)
 
 
 def plot_history(
@@ -104,6 +225,12 @@ def plot_history(
     *,
     labels: Sequence[str] | None = None,
     metrics: Sequence[str] | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    metric_to_name: Mapping[str, str] | None = None,
+    log_scale: bool | Sequence[str] = False,
+    figsize: tuple[float, float] | None = None,
+    max_cols: int = MAX_COLUMNS,
+    skip_first: int = 0,
 ) -> Figure:
     """Loss and metric curves of a finished training, or of several side by side.
 
@@ -112,6 +239,11 @@ def plot_history(
             them, or a dict ``{"label": history}`` to compare models.
         labels: names for a list of histories (default "run 1", "run 2", ...).
         metrics: the panels to draw (default: every metric, loss first).
+        groups: several metrics in one panel: ``{"accuracy": ["acc", "top5"]}``.
+        metric_to_name: display names, ``{"acc": "Accuracy"}``.
+        log_scale: True, or the panels whose values axis is logarithmic.
+        figsize: (width, height) in inches; max_cols: panels per row.
+        skip_first: epochs left out at the start.
 
     Returns a matplotlib Figure (nothing is shown or saved: call
     ``figure.savefig("curves.png")``, or let Jupyter display it).
@@ -138,8 +270,17 @@ def plot_history(
         runs = {name: history_logs(h) for name, h in zip(names, history, strict=True)}
     else:
         runs = {labels[0] if labels else "": history_logs(history)}
+    layout = Layout(
+        metrics=metrics,
+        groups=groups,
+        names=dict(metric_to_name or {}),
+        log_scale=log_scale,
+        max_cols=max_cols,
+        figsize=figsize,
+        skip_first=skip_first,
+    )
     names = [name for _, logs in runs.values() for name in logs]
-    chosen = panels(names, metrics)
-    figure = new_figure(*figure_size(len(chosen)))
-    draw_curves(figure, runs, chosen)
+    chosen = layout.panels(names)
+    figure = new_figure(*layout.size(len(chosen)))
+    draw_curves(figure, runs, chosen, layout)
     return figure

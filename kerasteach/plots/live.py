@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import keras
 
 from kerasteach._figures import new_figure, png_bytes, save_png
 from kerasteach._notebook import in_jupyter
-from kerasteach.plots.history import draw_curves, figure_size, panels
+from kerasteach.plots.history import MAX_COLUMNS, Layout, draw_curves
 
 DEFAULT_PATH = "training_curves.png"
 
@@ -25,11 +26,20 @@ class LivePlot(keras.callbacks.Callback):
     ``training_curves.png``), atomically, so an image viewer never sees half a
     file. Only epoch hooks are used: training is not slowed between epochs.
 
+    Without ``fit`` (a training loop written by hand), call ``update(logs)``
+    once an epoch, with a dict like ``{"loss": 0.3, "val_loss": 0.4}``.
+
     Args:
         path: where to save the PNG. In Jupyter nothing is saved unless given.
         metrics: the panels to draw (default: every metric, loss first).
         every: redraw every this many epochs (the last epoch is always drawn).
         dpi: resolution of the PNG.
+        groups: several metrics in one panel, ``{"accuracy": ["acc", "top5"]}``
+            (livelossplot's ``groups``).
+        metric_to_name: display names for the panels, ``{"acc": "Accuracy"}``.
+        log_scale: True, or the panels drawn on a logarithmic values axis.
+        figsize: (width, height) in inches; max_cols: panels per row.
+        skip_first: epochs left out at the start of the curves.
 
     >>> import numpy as np, keras, tempfile, os
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
@@ -48,12 +58,27 @@ class LivePlot(keras.callbacks.Callback):
         metrics: list[str] | None = None,
         every: int = 1,
         dpi: int = 100,
+        groups: dict[str, list[str]] | None = None,
+        metric_to_name: dict[str, str] | None = None,
+        log_scale: bool | list[str] = False,
+        figsize: tuple[float, float] | None = None,
+        max_cols: int = MAX_COLUMNS,
+        skip_first: int = 0,
     ) -> None:
         super().__init__()
-        if not isinstance(every, int) or every < 1:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive int; got {every!r}")
         self.path = Path(path) if path is not None else None
         self.metrics = metrics
+        self.layout = Layout(
+            metrics=metrics,
+            groups=groups,
+            names=dict(metric_to_name or {}),
+            log_scale=log_scale,
+            max_cols=max_cols,
+            figsize=figsize,
+            skip_first=skip_first,
+        )
         self.every = every
         self.dpi = dpi
         self.epochs: list[int] = []
@@ -75,12 +100,54 @@ class LivePlot(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if self.epochs and epoch <= self.epochs[-1] - 1:
             self.epochs, self.logs = [], {}  # fit started over: a new run
-        self.epochs.append(epoch + 1)
-        for name, value in (logs or {}).items():
-            if isinstance(value, int | float):
-                self.logs.setdefault(name, []).append(float(value))
+        self._record(epoch + 1, logs or {})
         if (epoch + 1) % self.every == 0:
             self.draw()
+
+    def update(self, logs: dict[str, float], *, epoch: int | None = None) -> None:
+        """One epoch of a training loop written by hand: record, then redraw.
+
+        ``epoch`` counts from 1 (default: the one after the last). Values may be
+        Python or NumPy numbers, or 0-d tensors of any backend.
+
+        >>> import tempfile
+        >>> live = LivePlot(os.path.join(tempfile.mkdtemp(), "c.png"))
+        >>> for epoch in range(3):
+        ...     live.update({"loss": 1 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)})
+        >>> live.epochs, [round(v, 2) for v in live.logs["val_loss"]]
+        ([1, 2, 3], [1.2, 0.6, 0.4])
+        """
+        if not isinstance(logs, dict):
+            raise TypeError(
+                f"update() takes a dict of metric values, like {{'loss': 0.3}}; "
+                f"got {type(logs).__name__}"
+            )
+        number = (
+            epoch if epoch is not None else (self.epochs[-1] + 1 if self.epochs else 1)
+        )
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"epoch counts from 1; got {epoch!r}")
+        self._record(number, logs)
+        if number % self.every == 0:
+            self.draw()
+
+    def send(self) -> None:
+        """livelossplot's name for drawing now (a no-op if already drawn)."""
+        if self.epochs and self._drawn_epoch != self.epochs[-1]:
+            self.draw()
+
+    def _record(self, epoch: int, logs: dict) -> None:
+        self.epochs.append(epoch)
+        length = len(self.epochs)
+        for name, value in logs.items():
+            number = _as_number(value)
+            if number is None:
+                continue
+            values = self.logs.setdefault(name, [])
+            values += [math.nan] * (
+                length - 1 - len(values)
+            )  # a metric that starts late
+            values.append(number)
 
     def on_train_end(self, logs=None) -> None:
         if self.epochs and self._drawn_epoch != self.epochs[-1]:
@@ -90,14 +157,15 @@ class LivePlot(keras.callbacks.Callback):
 
     def draw(self) -> None:
         """Redraw the curves now: in the notebook, into the PNG file, or both."""
-        chosen = panels(self.logs, self.metrics)
+        chosen = self.layout.panels(self.logs)
         if not chosen:
             return
+        size = self.layout.size(len(chosen))
         if self.figure is None:
-            self.figure = new_figure(*figure_size(len(chosen)))
+            self.figure = new_figure(*size)
         self.figure.clear()  # one figure, reused: nothing piles up per epoch
-        self.figure.set_size_inches(*figure_size(len(chosen)))
-        draw_curves(self.figure, {"": (self.epochs, self.logs)}, chosen)
+        self.figure.set_size_inches(*size)
+        draw_curves(self.figure, {"": (self.epochs, self.logs)}, chosen, self.layout)
         self._drawn_epoch = self.epochs[-1]
         if in_jupyter():
             self._show_in_notebook()
@@ -112,3 +180,18 @@ class LivePlot(keras.callbacks.Callback):
             self._handle = display(image, display_id=True)
         else:
             self._handle.update(image)
+
+
+def _as_number(value: Any) -> float | None:
+    """A metric value as a float: Python, NumPy or a 0-d tensor; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        import numpy as np
+
+        array = np.asarray(keras.ops.convert_to_numpy(value))
+    except Exception:  # not a number of any kind Keras knows
+        return None
+    return float(array) if array.ndim == 0 and array.dtype.kind in "iuf" else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 from typing import IO, Any
 
 import keras
@@ -48,8 +50,10 @@ class TqdmProgress(keras.callbacks.Callback):
         separator: between metrics; `` · `` unless the stream cannot write it.
         short_names: ``acc`` for ``accuracy``, ``mse`` for ``mean_squared_error``.
         batch_size: when given, rates are shown in samples per second.
-        file: the stream (default ``sys.stderr``, as tqdm).
-        position: the first terminal line of the bars (for several at once).
+        file: the stream (default ``sys.stderr``, as tqdm), or a file path: the
+            callback opens it (appending) for each run and closes it after.
+        position: the first terminal line of the bars; by default tqdm places
+            them below any bars already open (a ``for`` loop of your own).
         mode: ``"auto"``, ``"notebook"``, ``"terminal"`` or ``"lines"``.
         refresh_interval: seconds between redraws (the batch hook does nothing
             else in between, so the bars cost almost nothing).
@@ -80,27 +84,30 @@ class TqdmProgress(keras.callbacks.Callback):
         separator: str | None = None,
         short_names: bool = True,
         batch_size: int | None = None,
-        file: IO[str] | None = None,
-        position: int = 0,
+        file: IO[str] | str | os.PathLike | None = None,
+        position: int | None = None,
         mode: str = "auto",
         refresh_interval: float = 0.1,
         outer_description: str = "Training",
         inner_description: str = "Epoch {epoch}/{epochs}",
     ) -> None:
         super().__init__()
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
-        if batch_size is not None and (
-            not isinstance(batch_size, int) or batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
-        try:  # a bad format fails here, not in the middle of training
-            metric_format.format(name="loss", value=0.5)
-        except (KeyError, IndexError, ValueError) as error:
-            raise ValueError(
-                f"metric_format {metric_format!r} does not work ({error!r}); use "
-                "{name} and {value}, e.g. '{name} {value:.3f}'"
-            ) from None
+        check_arguments(
+            show_outer=show_outer,
+            show_inner=show_inner,
+            leave_outer=leave_outer,
+            leave_inner=leave_inner,
+            short_names=short_names,
+            metric_format=metric_format,
+            separator=separator,
+            batch_size=batch_size,
+            file=file,
+            position=position,
+            mode=mode,
+            refresh_interval=refresh_interval,
+            outer_description=outer_description,
+            inner_description=inner_description,
+        )
         self.show_outer, self.show_inner = show_outer, show_inner
         self.leave_outer, self.leave_inner = leave_outer, leave_inner
         self.metric_format = metric_format
@@ -127,11 +134,15 @@ class TqdmProgress(keras.callbacks.Callback):
         self._logs: dict | None = None
         self._validation_logs: dict | None = None
         self._run_logs: dict | None = None
+        self._opened: IO[str] | None = None  # a file this callback opened
+        self._warned_verbose = False
 
     # -- choosing the display ---------------------------------------------------
 
     def resolved_mode(self) -> str:
         """The mode ``"auto"`` stands for here: notebook, terminal or lines."""
+        if isinstance(self.file, str | os.PathLike):
+            return "lines"  # a file on disk gets complete lines
         if self.mode == "notebook" and not in_jupyter():
             return "terminal"  # widgets outside Jupyter would print as text
         if self.mode != "auto":
@@ -142,8 +153,21 @@ class TqdmProgress(keras.callbacks.Callback):
         isatty = getattr(stream, "isatty", None)
         return "terminal" if isatty is not None and isatty() else "lines"
 
+    def _stream(self) -> IO[str]:
+        """The stream to draw on; a path is opened here and closed by ``_done``."""
+        if isinstance(self.file, str | os.PathLike):
+            if self._opened is None:
+                self._opened = open(Path(self.file), "a", encoding="utf-8")  # noqa: SIM115
+            return self._opened
+        return self.file if self.file is not None else sys.stderr
+
+    def _done(self) -> None:
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
+
     def _new_display(self) -> Any:
-        stream = self.file if self.file is not None else sys.stderr
+        stream = self._stream()
         separator = self.separator or separator_for(stream)
         mode = self.resolved_mode()
         if mode == "lines":
@@ -152,6 +176,8 @@ class TqdmProgress(keras.callbacks.Callback):
                 outer_description=self.outer_description,
                 batch_size=self.batch_size,
                 separator=separator,
+                inner_description=self.inner_description,
+                inner_update=self._inner_update,
             )
         if mode == "notebook" and have_widgets():
             from tqdm.notebook import tqdm as tqdm_class
@@ -165,7 +191,7 @@ class TqdmProgress(keras.callbacks.Callback):
             from tqdm.std import tqdm as tqdm_class
         return TqdmDisplay(
             tqdm_class,
-            file=self.file,
+            file=None if self.file is None else stream,
             position=self.position,
             show_outer=self.show_outer,
             show_inner=self.show_inner,
@@ -176,11 +202,23 @@ class TqdmProgress(keras.callbacks.Callback):
             batch_size=self.batch_size,
             separator=separator,
             inner_update=self._inner_update,
+            **self._bar_options(tqdm_class),
         )
+
+    def _bar_options(self, tqdm_class: Any) -> dict[str, Any]:
+        """Extra TqdmDisplay options: keras-tqdm's drop-ins make their own bars."""
+        return {}
 
     def _text(self, logs: dict | None, keep=None) -> str:
         if logs and keep is not None:
             logs = {k: v for k, v in logs.items() if keep(k)}
+        return self._metrics_text(logs)
+
+    def _progress_text(self, logs: dict | None) -> str:
+        """The metrics beside the batch bar while an epoch runs."""
+        return self._text(logs)
+
+    def _metrics_text(self, logs: dict | None) -> str:
         return format_metrics(
             logs, self.metric_format, self._display.separator, self.short_names
         )
@@ -188,16 +226,22 @@ class TqdmProgress(keras.callbacks.Callback):
     # -- fit ----------------------------------------------------------------------
 
     def on_train_begin(self, logs=None) -> None:
-        if self.params.get("verbose", 0) not in (0, None):
-            warnings.warn(
-                "kerasteach.TqdmProgress: Keras' own progress bar is on too; "
-                "pass verbose=0 to fit() to show only one.",
-                stacklevel=2,
-            )
         self._in_fit = True
         self._epochs = self.params.get("epochs") or 0
         self._train_steps = self.params.get("steps")
         self._validation_steps = None
+        if self.params.get("verbose", 0) not in (0, None):
+            # Two bars on one screen interleave into noise: Keras' alone stays.
+            if not self._warned_verbose:
+                warnings.warn(
+                    f"kerasteach.{type(self).__name__}: Keras' own progress bar is "
+                    "on too, so this one stays quiet for this fit(); pass "
+                    "verbose=0 to fit() to see kerasteach's bars instead.",
+                    stacklevel=user_stacklevel(),
+                )
+                self._warned_verbose = True
+            self._display = NullDisplay()
+            return
         self._display = self._new_display()
         self._display.train_begin(self._epochs, self._initial_epoch)
 
@@ -215,7 +259,8 @@ class TqdmProgress(keras.callbacks.Callback):
             try:
                 self._due = time.monotonic() + self.refresh_interval
                 self._display.train_progress(
-                    clamp(self._seen, self._train_steps), self._text(self._logs)
+                    clamp(self._seen, self._train_steps),
+                    self._progress_text(self._logs),
                 )
             finally:
                 self._lock.release()
@@ -232,6 +277,7 @@ class TqdmProgress(keras.callbacks.Callback):
         with self._lock:
             self._in_fit = False
             self._display.train_end()
+            self._done()
 
     # -- evaluate (and validation inside fit) ---------------------------------------
 
@@ -275,6 +321,7 @@ class TqdmProgress(keras.callbacks.Callback):
             else:
                 seen = clamp(self._run_seen, self._run_steps)
                 self._display.run_end(seen, self._text(logs))
+                self._done()
 
     # -- predict ------------------------------------------------------------------
 
@@ -296,9 +343,115 @@ class TqdmProgress(keras.callbacks.Callback):
     def on_predict_end(self, logs=None) -> None:
         with self._lock:
             self._display.run_end(clamp(self._run_seen, self._run_steps), "")
+            self._done()
 
     def _run_begin(self, kind: str) -> None:
         self._display = self._new_display()
         self._run_seen, self._run_logs, self._due = 0, None, 0.0
         self._run_steps = self.params.get("steps")
         self._display.run_begin(kind, self._run_steps)
+
+
+class NullDisplay:
+    """Draws nothing: for a fit where Keras' own bar is on."""
+
+    separator = " · "
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the user's own line (their
+    ``fit`` call), past every frame inside Keras, its backends and kerasteach."""
+    inside = tuple(
+        os.path.dirname(module.__file__) + os.sep
+        for module in (keras, sys.modules[__name__.split(".")[0]])
+        if getattr(module, "__file__", None)
+    ) + tuple(
+        os.path.dirname(sys.modules[name].__file__) + os.sep
+        for name in ("tensorflow", "jax", "torch", "tree", "optree")
+        if name in sys.modules and getattr(sys.modules[name], "__file__", None)
+    )
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def check_arguments(**given: Any) -> None:
+    """Every argument of TqdmProgress checked when it is made, not mid-training."""
+    for name in (
+        "show_outer",
+        "show_inner",
+        "leave_outer",
+        "leave_inner",
+        "short_names",
+    ):
+        if not isinstance(given[name], bool):
+            raise TypeError(f"{name} is True or False; got {given[name]!r}")
+    if given["mode"] not in MODES:
+        raise ValueError(
+            f"mode must be one of {', '.join(MODES)}; got {given['mode']!r}"
+        )
+    batch_size = given["batch_size"]
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int)
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
+    position = given["position"]
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        raise ValueError(
+            f"position is a terminal line, 0 or more (or None to let tqdm choose); "
+            f"got {position!r}"
+        )
+    interval = given["refresh_interval"]
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int | float)
+        or not (0 <= interval < float("inf"))
+    ):
+        raise ValueError(
+            f"refresh_interval is seconds between redraws, like 0.1; got {interval!r}"
+        )
+    metric_format = given["metric_format"]
+    if not isinstance(metric_format, str):
+        raise TypeError(
+            f"metric_format is a format string like '{{name}} {{value:.3f}}'; got "
+            f"{metric_format!r}"
+        )
+    try:  # a bad format fails here, not in the middle of training
+        metric_format.format(name="loss", value=0.5)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(
+            f"metric_format {metric_format!r} does not work ({error!r}); use "
+            "{name} and {value}, e.g. '{name} {value:.3f}'"
+        ) from None
+    if given["separator"] is not None and not isinstance(given["separator"], str):
+        raise TypeError(f"separator is a string like ' · '; got {given['separator']!r}")
+    for name in ("outer_description", "inner_description"):
+        if not isinstance(given[name], str):
+            raise TypeError(f"{name} is a string; got {given[name]!r}")
+    try:
+        given["inner_description"].format(epoch=1, epochs=2, metrics="")
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(
+            f"inner_description {given['inner_description']!r} does not work "
+            f"({error!r}); use {{epoch}} and {{epochs}}, e.g. "
+            "'Epoch {epoch}/{epochs}'"
+        ) from None
+    stream = given["file"]
+    if stream is not None and not isinstance(stream, str | os.PathLike):
+        if not callable(getattr(stream, "write", None)):
+            raise TypeError(
+                f"file is a stream with write() (like sys.stderr) or a file path; "
+                f"got {stream!r}"
+            )
+    elif isinstance(stream, str | os.PathLike):
+        folder = Path(stream).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ValueError(f"file {str(stream)!r}: there is no folder {folder}")

@@ -51,7 +51,7 @@ class TqdmDisplay:
         tqdm_class: Any,
         *,
         file: IO[str] | None,
-        position: int,
+        position: int | None,
         show_outer: bool,
         show_inner: bool,
         leave_outer: bool,
@@ -61,6 +61,8 @@ class TqdmDisplay:
         batch_size: int | None,
         separator: str,
         inner_update: str | None = None,
+        factory: Any = None,
+        offset: int = 0,
     ) -> None:
         self.tqdm_class = tqdm_class
         self.file = file
@@ -76,21 +78,47 @@ class TqdmDisplay:
         self.epoch_number = 0
         # keras-tqdm wrote metrics into the batch bar's description with this.
         self.inner_update = inner_update
+        # keras-tqdm's customisation point: factory(kind, desc, total, leave)
+        # makes every bar ("outer", "inner", or another) in its place.
+        self.factory = factory
+        self.offset = offset  # keras-tqdm's `initial`: epochs counted before
 
-    def _bar(self, desc: str, total: int | None, unit: str, leave: bool, row: int):
-        options = {"file": self.file} if self.file is not None else {}
-        return self.tqdm_class(
+    def _bar(
+        self, desc: str, total: int | None, unit: str, leave: bool, row: int, kind: str
+    ):
+        if self.factory is not None:
+            return self.factory(kind, desc, total, leave)
+        return self.new_bar(desc, total, leave, unit=unit, row=row)
+
+    def new_bar(
+        self,
+        desc: str,
+        total: int | None,
+        leave: bool,
+        *,
+        unit: str = "it",
+        row: int = 0,
+        initial: int = 0,
+        **tqdm_options: Any,
+    ):
+        """A bar drawn as kerasteach draws them. Without a fixed ``position``,
+        tqdm places it below the bars already open (a user's own loop
+        included), so nested bars never draw over each other."""
+        options: dict[str, Any] = {"file": self.file} if self.file is not None else {}
+        if self.position is not None:
+            options["position"] = self.position + row
+        options.update(
             desc=desc,
             total=total,
             unit=unit,
             leave=leave,
-            position=self.position + row,
+            initial=initial,
             # The callback throttles; every call it makes should draw.
             mininterval=0,
             miniters=1,
             dynamic_ncols=True,
-            **options,
         )
+        return self.tqdm_class(**{**options, **tqdm_options})
 
     @staticmethod
     def _show(bar, n: int, text: str) -> None:
@@ -113,23 +141,30 @@ class TqdmDisplay:
     def train_begin(self, epochs: int, initial: int = 0) -> None:
         if self.show_outer:
             self.outer = self._bar(
-                self.outer_description, epochs, "epoch", self.leave_outer, 0
+                self.outer_description,
+                epochs + self.offset,
+                "epoch",
+                self.leave_outer,
+                0,
+                "outer",
             )
-            if initial:
-                self.outer.n = self.outer.last_print_n = self.outer.initial = initial
-                self.outer.refresh()
+            self._jump_outer(initial + self.offset)
+
+    def _jump_outer(self, count: int) -> None:
+        """Start the epoch bar at ``count`` (a resumed run) without a rate."""
+        if self.outer is not None and self.outer.n < count:
+            self.outer.n = self.outer.last_print_n = self.outer.initial = count
+            self.outer.refresh()
 
     def epoch_begin(self, epoch: int, epochs: int, steps: int | None) -> None:
-        if self.outer is not None and self.outer.n < epoch:  # initial_epoch
-            self.outer.n = self.outer.last_print_n = self.outer.initial = epoch
-            self.outer.refresh()
+        self._jump_outer(epoch + self.offset)  # initial_epoch
         self.inner_started = time.monotonic()
         self.epoch_number = epoch + 1
         if not self.show_inner:
             return
         desc = self.inner_description.format(epoch=epoch + 1, epochs=epochs)
         if self.inner is None:
-            self.inner = self._bar(desc, steps, "batch", self.leave_inner, 1)
+            self.inner = self._bar(desc, steps, "batch", self.leave_inner, 1, "inner")
         else:
             self.inner.set_description_str(desc, refresh=False)
             self.inner.reset(total=steps)
@@ -145,7 +180,9 @@ class TqdmDisplay:
 
     def validation_begin(self, steps: int | None) -> None:
         if self.show_inner:
-            self.validation = self._bar("Validation", steps, "batch", False, 2)
+            self.validation = self._bar(
+                "Validation", steps, "batch", False, 2, "validation"
+            )
 
     def validation_progress(self, n: int, text: str) -> None:
         self._show(self.validation, n, text)
@@ -165,7 +202,7 @@ class TqdmDisplay:
                 self.inner.close()
                 self.inner = None
         if self.outer is not None:
-            self._show(self.outer, epoch + 1, all_text)
+            self._show(self.outer, epoch + 1 + self.offset, all_text)
 
     def train_end(self) -> None:
         self.validation_end()
@@ -178,7 +215,7 @@ class TqdmDisplay:
 
     def run_begin(self, kind: str, steps: int | None) -> None:
         self.inner_started = time.monotonic()
-        self.run = self._bar(kind, steps, "batch", self.leave_outer, 0)
+        self.run = self._bar(kind, steps, "batch", self.leave_outer, 0, kind.lower())
 
     def run_progress(self, n: int, text: str) -> None:
         self._show(self.run, n, self._with_rate(n, text))
@@ -201,10 +238,16 @@ class LineDisplay:
         outer_description: str,
         batch_size: int | None,
         separator: str | None = None,
+        inner_description: str = "Epoch {epoch}/{epochs}",
+        inner_update: str | None = None,
     ) -> None:
         self.file = file
         self.separator = separator or separator_for(file)
         self.outer_description = outer_description
+        # The epoch's label, as the bars would have it; with keras-tqdm's
+        # update format, the metrics go inside the label.
+        self.inner_description = inner_description
+        self.inner_update = inner_update
         self.batch_size = batch_size
         self.epochs = 0
         self.kind = ""
@@ -228,7 +271,15 @@ class LineDisplay:
         self.started = time.monotonic()
 
     def epoch_end(self, epoch: int, steps: int, train_text: str, all_text: str) -> None:
-        self._line(f"Epoch {epoch + 1}/{self.epochs}", *self._counts(steps), all_text)
+        number, total = epoch + 1, self.epochs
+        if self.inner_update is not None:
+            label = self.inner_update.format(
+                epoch=number, epochs=total, metrics=all_text
+            )
+            self._line(label.strip(), *self._counts(steps))
+            return
+        label = self.inner_description.format(epoch=number, epochs=total)
+        self._line(label, *self._counts(steps), all_text)
 
     def run_begin(self, kind: str, steps: int | None) -> None:
         self.kind = kind
