@@ -61,6 +61,8 @@ figure = kerasteach.plot_activations(model, x_test[:1], ["conv1", "conv2", "digi
 figure.savefig(out / "activations.png")
 kerasteach.plot_filters(model).savefig(out / "filters.png")
 names = [str(digit) for digit in range(10)]
-kerasteach.activation_report(model, x_test[:6], out / "report.html", names)
+kerasteach.activation_report(
+    model, x_test[:6], out / "report.html", names, labels=y_test[:6]
+)
 print(f"Pictures and report in {out}/")
 (out / "results.json").write_text(json.dumps({"CNN": accuracy}))

@@ -67,5 +67,7 @@ for name, accuracy in results.items():
 # test letters, the top predictions and every layer.
 
 # %%
-kerasteach.activation_report(cnn, x_test[:8], out / "report.html", data.class_names)
+kerasteach.activation_report(
+    cnn, x_test[:8], out / "report.html", data.class_names, labels=y_test[:8]
+)
 (out / "results.json").write_text(json.dumps(results))

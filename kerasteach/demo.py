@@ -122,7 +122,7 @@ def run_demo(
 
     result.outputs["report"] = folder / "report.html"
     kerasteach.activation_report(
-        model, x_test[:8], result.outputs["report"], class_names=names
+        model, x_test[:8], result.outputs["report"], class_names=names, labels=y_test
     )
     result.seconds = time.perf_counter() - started
     _print_next_steps(result, dataset, out)

@@ -211,9 +211,13 @@ def test_plot_activations_has_one_panel_per_layer_showing_its_output() -> None:
     model, x = cnn(), images(4)
     figure = plot_activations(model, x, ["conv", "flat", "out"], max_channels=3)
     titles = [axes.get_title() for axes in figure.axes]
-    assert titles == ["conv (6, 6, 4)", "flat (36,)", "out (3,)"]
+    assert titles == ["conv (6, 6, 4) · 3 of 4 maps", "flat (36,)", "out (3,)"]
     found = get_activations(model, x[:1], ["conv", "flat", "out"])
-    shown = figure.axes[0].get_images()[0].get_array()
+    (image,) = figure.axes[0].get_images()
+    assert image.get_cmap().name == "gray"  # as in the report and the explorer
+    (colour_bar,) = figure.axes[0].child_axes
+    assert [t.get_text() for t in colour_bar.get_yticklabels()] == ["low", "high"]
+    shown = image.get_array()
     np.testing.assert_allclose(shown, picture(found["conv"][0], 3), atol=1e-6)
     bars = [patch.get_height() for patch in figure.axes[2].patches]
     np.testing.assert_allclose(bars, found["out"][0], rtol=1e-5)

@@ -232,3 +232,142 @@ def test_wrong_class_names_are_refused_before_serving(folder: Path) -> None:
 
     with pytest.raises(ActivationError, match="2 class names for 3 outputs"):
         explore(classifier(), folder, class_names=["a", "b"], block=False)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header says ``width`` x ``height``: a decompression bomb's
+    first bytes, which is all an image library reads before refusing it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_an_oversized_image_is_listed_with_its_error_and_the_server_runs_on(
+    folder: Path,
+) -> None:
+    (folder / "huge.png").write_bytes(png_claiming(30000, 30000))
+    server = explore(classifier(), folder, class_names=CLASSES, block=False)
+    try:
+        with urllib.request.urlopen(server.url + "api/images") as response:
+            listing = json.loads(response.read())
+        huge = next(entry for entry in listing if entry["name"] == "huge.png")
+        assert huge["error"].startswith(
+            "cannot read huge.png: too large to open safely"
+        )
+        good = next(entry for entry in listing if entry["name"] == "a.png")
+        url = f"{server.url}api/images/{good['id']}/predictions"
+        with urllib.request.urlopen(url) as response:
+            assert len(json.loads(response.read())["predictions"]) == 3
+    finally:
+        server.close()
+
+
+def test_a_burst_of_200_requests_is_all_answered(server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(number: int) -> int:
+        route = "api/images" if number % 2 else "api/images/0/thumbnail.png"
+        with urllib.request.urlopen(server.url + route, timeout=60) as response:
+            response.read()
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(fetch, range(200)))
+    assert statuses == [200] * 200
+
+
+def test_ipv6_loopback_and_top_are_checked_like_the_command_line(folder) -> None:
+    from kerasteach.activations import ActivationError
+
+    with pytest.raises(ActivationError, match="top must be 1 or more"):
+        explore(classifier(), folder, top=0, block=False)
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    server = explore(classifier(), folder, host="::1", block=False)
+    try:
+        assert server.url.startswith("http://[::1]:")
+        with urllib.request.urlopen(server.url + "api/images") as response:
+            assert len(json.loads(response.read())) == 4
+    finally:
+        server.close()
+
+
+def test_the_drawing_pad_answers_a_stroke_drawn_with_the_mouse(
+    server, tmp_path: Path
+) -> None:
+    explorer = server.explorer
+    with headless_page() as page:
+        page.goto(server.url)
+        page.locator("#pad").wait_for()
+        box = page.locator("#canvas").bounding_box()
+        left, top = box["x"], box["y"]
+        page.mouse.move(left + 140, top + 50)
+        page.mouse.down()
+        for step in range(1, 11):  # a vertical stroke: a "1"
+            page.mouse.move(left + 140, top + 50 + 18 * step)
+        page.mouse.up()
+        page.wait_for_function("Number(document.body.dataset.drawings || 0) >= 1")
+        page.wait_for_timeout(400)  # let any last update arrive
+        shown_updates = int(page.evaluate("document.body.dataset.drawings"))
+        assert explorer.drawings == shown_updates  # one request per update
+        drawing = np.frombuffer(explorer.last_drawing, np.uint8).reshape(16, 16)
+        assert drawing.max() > 100 and drawing.min() == 0  # ink on black
+        assert (drawing > 100).sum(axis=0).max() >= 8  # a tall vertical stroke
+        scores = classifier().predict(drawing[None, ..., None] / 255, verbose=0)[0]
+        predictions = page.locator("#pad-predictions li").all_inner_texts()
+        assert len(predictions) == 2  # top=2
+        best = CLASSES[int(scores.argmax())]
+        assert predictions[0] == f"{best}: {100 * scores.max():.1f}%"
+        captions = page.locator("#pad-layers figcaption").all_inner_texts()
+        assert captions == ["conv (14, 14, 4)", "pool (7, 7, 4)", "out (3,)"]
+        assert page.evaluate(
+            "Array.from(document.querySelectorAll('#pad-layers img'))"
+            ".every(i => i.complete && i.naturalWidth > 0)"
+        )
+        page.screenshot(path=str(tmp_path / "pad.png"))
+    # the POST takes exactly the drawing's bytes, and only that type
+    request = urllib.request.Request(
+        server.url + "api/draw", data=b"\0" * 10, method="POST",
+        headers={"Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 400
+    form = urllib.request.Request(
+        server.url + "api/draw", data=b"\0" * 256, method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form)
+    assert refused.value.code == 400
+
+
+def test_a_pad_only_explorer_for_small_grey_models(tmp_path: Path) -> None:
+    from kerasteach.activations import ActivationError
+
+    server = explore(classifier(), None, block=False)
+    try:
+        with urllib.request.urlopen(server.url + "api/model") as response:
+            assert json.loads(response.read()) == {
+                "drawing": True, "height": 16, "width": 16,
+            }  # fmt: skip
+    finally:
+        server.close()
+    colour = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Flatten()])
+    with pytest.raises(ActivationError, match="give a folder of images"):
+        explore(colour, None, block=False)

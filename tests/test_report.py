@@ -85,3 +85,46 @@ def test_report_of_chosen_layers_still_ranks_the_classes(tmp_path) -> None:
     scores = model.predict(x, verbose=0)
     best = [["cat", "dog", "owl"][int(row.argmax())] for row in scores]
     assert [entry["predictions"][0][0] for entry in report["inputs"]] == best
+
+
+def test_report_shows_labels_class_bars_legend_cuts_and_what_it_left_out(
+    tmp_path,
+) -> None:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(6, 3, activation="relu", name="conv"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dropout(0.2, name="drop"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+    x = np.random.default_rng(2).random((2, 8, 8, 1), dtype=np.float32)
+    scores = model.predict(x, verbose=0)
+    labels = [int(scores[0].argmax()), (int(scores[1].argmax()) + 1) % 3]
+    names = ["cat", "dog", "owl"]
+    path = activation_report(
+        model, x, tmp_path / "r.html", names, labels=labels, max_channels=4
+    )
+    with headless_page() as browser:
+        browser.goto(path.as_uri())
+        assert browser.locator(".label").inner_text() == (
+            f"True label: {names[labels[0]]} (predicted right)"
+        )
+        titles = browser.locator(".layer h2").all_inner_texts()
+        assert titles == ["conv (6, 6, 6) · 4 of 6 maps", "out (3,)"]
+        rows = browser.locator("table.bars tr").all_inner_texts()
+        assert [row.split("\t")[0] for row in rows] == names  # named bars
+        assert (
+            "Each map is scaled on its own" in browser.locator(".legend").inner_text()
+        )
+        note = browser.locator(".left-out").inner_text()
+        assert "flat (only rearranges the numbers)" in note
+        assert "drop (does nothing when predicting)" in note
+        large = browser.locator(".input img.large")
+        assert large.evaluate("i => i.naturalWidth") >= 192 - 8
+        browser.locator("nav button").nth(1).click()
+        assert browser.locator(".label").inner_text().endswith("(predicted wrong)")
+    with pytest.raises(ActivationError, match="1 labels for 2 inputs"):
+        activation_report(model, x, tmp_path / "s.html", names, labels=[0])

@@ -47,18 +47,20 @@ def trained_model():
     )
     model = digits_cnn()
     model.fit(x_train, y_train, epochs=20, batch_size=32, verbose=0)
-    return model, x_test
+    return model, x_test, y_test
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    model, x_test = trained_model()
+    model, x_test, y_test = trained_model()
     figure = kerasteach.plot_activations(model, x_test, ["conv1", "conv2", "digit"])
     figure.savefig(HERE / "activations.png", dpi=80)
     work = Path(tempfile.mkdtemp())
     names = [str(d) for d in range(10)]
-    page = kerasteach.activation_report(model, x_test[:6], work / "r.html", names)
+    page = kerasteach.activation_report(
+        model, x_test[:6], work / "r.html", names, labels=y_test[:6]
+    )
     for index in range(6):
         pixels = (x_test[index, :, :, 0] * 255).astype("uint8")
         Image.fromarray(pixels).resize((64, 64)).save(work / f"digit{index}.png")
@@ -77,6 +79,22 @@ def main() -> None:
         tab.locator("#layers button").first.click()
         tab.wait_for_function("document.getElementById('layer-map').naturalWidth > 0")
         tab.screenshot(path=str(HERE / "explorer.png"))
+        tab.goto(server.url)  # the drawing pad, at the top of a fresh page
+        tab.locator("#canvas").wait_for()
+        box = tab.locator("#canvas").bounding_box()
+        x, y = box["x"], box["y"]
+        tab.mouse.move(x + 60, y + 60)  # a 7: across the top, then down
+        tab.mouse.down()
+        for to_x, to_y in ((220, 60), (190, 120), (160, 180), (130, 240)):
+            tab.mouse.move(x + to_x, y + to_y, steps=8)
+        tab.mouse.up()
+        tab.wait_for_function("Number(document.body.dataset.drawings || 0) >= 1")
+        tab.wait_for_timeout(500)
+        pad = tab.locator("#pad").bounding_box()
+        tab.screenshot(  # the pad, its answer and the first layer's maps
+            path=str(HERE / "drawing_pad.png"),
+            clip={"x": pad["x"], "y": pad["y"], "width": 800, "height": 720},
+        )
         browser.close()
     server.close()
     shutil.rmtree(work)

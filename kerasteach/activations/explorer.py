@@ -1,23 +1,31 @@
 """``explore``: a small local web app, in quiver's spirit, to look inside a model.
 
 It lists the images of a folder, shows the model's top predictions for each,
-and on a click every layer's feature maps as one tiled picture per layer.
+and on a click every layer's feature maps as one tiled picture per layer. For
+a model that reads small grey images (MNIST, digits, notMNIST) it also has a
+drawing pad: draw a digit with the mouse or a finger, and the predictions and
+every layer's maps follow the drawing.
 
 Safe by construction:
 
 - it listens on 127.0.0.1 unless another host is asked for;
 - it answers only a fixed set of routes, and never reads a file named by a
   request: its pages are read from the package once at start, the images
-  once from the folder, and everything else is computed;
+  once from the folder, and everything else is computed; the one POST (the
+  drawing pad's pixels) takes exactly height x width bytes of
+  ``application/octet-stream`` (a type a page elsewhere cannot send without
+  the server's leave, which it never gives) and writes nothing;
 - no permissive CORS header, and on loopback a request for another host name
   is refused (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -56,6 +64,7 @@ _ASSETS = {
 _THUMBNAIL = re.compile(r"/api/images/(\d{1,6})/thumbnail\.png")
 _PREDICTIONS = re.compile(r"/api/images/(\d{1,6})/predictions")
 _LAYER_MAP = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.png")
+DRAWING_MAX_SIDE = 64  # a model whose grey input is at most this gets a drawing pad
 
 
 @dataclass
@@ -70,7 +79,8 @@ class ImageEntry:
 def load_images(
     folder: str | os.PathLike, shape: tuple[int, int, int], scale: float
 ) -> list[ImageEntry]:
-    """Every image file in ``folder`` (sorted), resized to ``shape``."""
+    """Every image file in ``folder`` (sorted), resized to ``shape``; a file
+    that cannot be read (or is too large to open safely) is listed with why."""
     from PIL import Image, UnidentifiedImageError
 
     directory = Path(folder)
@@ -90,10 +100,15 @@ def load_images(
             with Image.open(path) as image:
                 image = image.convert(mode).resize((width, height))
                 pixels = np.asarray(image, dtype="float32") * scale
+        except Image.DecompressionBombError as error:
+            reason = f"too large to open safely ({error})"
         except (UnidentifiedImageError, OSError, ValueError) as error:
             reason = (
                 "not an image" if isinstance(error, UnidentifiedImageError) else error
             )
+        else:
+            reason = None
+        if reason is not None:
             entries.append(
                 ImageEntry(path.name, None, f"cannot read {path.name}: {reason}")
             )
@@ -112,7 +127,7 @@ class Explorer:
     def __init__(
         self,
         model: keras.Model,
-        images: str | os.PathLike,
+        images: str | os.PathLike | None,
         *,
         class_names: Sequence[str] | None = None,
         layers: LayerChoice = None,
@@ -130,11 +145,23 @@ class Explorer:
         if None in shape:
             raise ActivationError(f"the model's input size is not fixed: {shape}")
         check_class_names(model, class_names)
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise ActivationError(f"top must be 1 or more; got {top!r}")
         self.model = model
         self.class_names = list(class_names) if class_names is not None else None
         self.top = top
         self.max_channels = max_channels
-        self.entries = load_images(images, shape, scale)
+        self.shape = shape
+        self.scale = scale
+        self.drawing = shape[2] == 1 and max(shape[:2]) <= DRAWING_MAX_SIDE
+        self.drawings = 0  # drawing-pad updates answered
+        self.last_drawing: bytes | None = None
+        if images is None and not self.drawing:
+            raise ActivationError(
+                "give a folder of images: the drawing pad is for models that read "
+                f"small grey images (at most {DRAWING_MAX_SIDE}x{DRAWING_MAX_SIDE}x1)"
+            )
+        self.entries = load_images(images, shape, scale) if images is not None else []
         self.layers = choose_layers(model, layers)
         output = output_keys(model)[0]
         self._paths = self.layers + ([output] if output not in self.layers else [])
@@ -180,6 +207,9 @@ class Explorer:
                 for i, e in enumerate(self.entries)
             ]
             return _json(listing)
+        if path == "/api/model":
+            height, width, _ = self.shape
+            return _json({"drawing": self.drawing, "height": height, "width": width})
         if path == "/api/layers":
             shapes = [tuple(o.shape[1:]) for o in self._extractor.outputs]
             listing = [
@@ -218,6 +248,31 @@ class Explorer:
             return _not_found()
         return 200, "image/png", maps[layer]
 
+    def draw(self, data: bytes) -> tuple[int, str, bytes]:
+        """Predictions and every layer's maps for a drawing: height x width grey
+        bytes, 0 the background and 255 the ink, as MNIST has them."""
+        if not self.drawing:
+            return _not_found()
+        height, width, _ = self.shape
+        if len(data) != height * width:
+            return _json({"error": f"a drawing is {height * width} bytes"}, 400)
+        pixels = np.frombuffer(data, np.uint8).astype("float32") * self.scale
+        with self._lock:
+            batch = pixels.reshape(1, height, width, 1)
+            arrays = [o[0] for o in compiled_forward(self._extractor)(batch)]
+            self.drawings += 1
+            self.last_drawing = data  # in memory only: what the page sent last
+        maps = [
+            _data_uri(to_png(enlarged(picture(a, self.max_channels), width=480)))
+            for a in arrays[: len(self.layers)]
+        ]
+        best = top_predictions(arrays[-1], self.class_names, self.top)
+        return _json({"predictions": best, "layers": maps})
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
 
 def _json(value: Any, status: int = 200) -> tuple[int, str, bytes]:
     return status, "application/json", json.dumps(value).encode("utf-8")
@@ -231,9 +286,13 @@ class ExplorerServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer that answers from an ``Explorer``."""
 
     daemon_threads = True
+    # A browser asks for many tiles at once; the default backlog of 5 drops some.
+    request_queue_size = 256
 
     def __init__(self, explorer: Explorer, host: str, port: int) -> None:
         self.explorer = explorer
+        if ":" in host:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
 
     @property
@@ -286,15 +345,50 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        path = self.path.split("?", 1)[0]
+        if path != "/api/draw":
+            self.send_error(405, "the explorer only answers GET, and POST /api/draw")
+            return
+        explorer = self.server.explorer
+        height, width, _ = explorer.shape
+        try:
+            length = int(self.headers.get("Content-Length", "-1"))
+        except ValueError:
+            length = -1
+        kind = self.headers.get("Content-Type", "")
+        if not self._allowed_host():
+            status, kind, body = 403, "text/plain; charset=utf-8", b"forbidden\n"
+        elif kind != "application/octet-stream" or length != height * width:
+            status, kind, body = _json(
+                {"error": f"send {height * width} bytes of application/octet-stream"},
+                400,
+            )
+            self.close_connection = True  # the body, if any, is left unread
+        else:
+            try:
+                status, kind, body = explorer.draw(self.rfile.read(length))
+            except Exception as error:  # a bad drawing must not stop the server
+                status, kind, body = _json(
+                    {"error": f"{type(error).__name__}: {error}"}, 500
+                )
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_PUT(self) -> None:  # noqa: N802
         self.send_error(405, "the explorer only answers GET")
 
-    do_PUT = do_DELETE = do_PATCH = do_POST  # noqa: N815
+    do_DELETE = do_PATCH = do_PUT  # noqa: N815
 
 
 def explore(
     model: keras.Model,
-    images: str | os.PathLike,
+    images: str | os.PathLike | None = None,
     *,
     class_names: Sequence[str] | None = None,
     layers: LayerChoice = None,
@@ -309,6 +403,8 @@ def explore(
     Args:
         model: an image classifier (Sequential or functional).
         images: a folder of image files; each is resized to the model's input.
+            None: only the drawing pad (for a model that reads small grey
+            images, such as MNIST's 28x28x1).
         class_names: labels for the model's outputs.
         layers: which layers to show (as in ``get_activations``).
         scale: multiplies the 0-255 pixels (default: to [0, 1]).

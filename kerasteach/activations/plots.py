@@ -30,13 +30,16 @@ def plot_activations(
     *,
     samples: Sequence[int] = (0,),
     max_channels: int = 16,
-    cmap: str = "viridis",
+    cmap: str = "gray",
 ) -> Figure:
     """What each chosen layer outputs: one panel per layer, a column per input.
 
-    Convolutional feature maps are tiled into one image per panel; dense and
+    Convolutional feature maps are tiled into one image per panel, in grey as
+    in the report and the explorer (dark: a map's lowest value, bright: its
+    highest; each map is scaled on its own, as the colour bar says); dense and
     1-D outputs are a bar chart (up to 64 units) or a strip. Each panel is
-    titled with the layer's name and output shape.
+    titled with the layer's name and output shape, and "16 of 32 maps" when
+    ``max_channels`` leaves some out.
 
     Args:
         source: a model (then pass ``x``), or what ``get_activations`` returned.
@@ -82,9 +85,21 @@ def plot_activations(
                 axes.bar(np.arange(output.size), output, color="C0")
                 axes.set_xlabel("unit")
             else:
-                axes.imshow(picture(output, max_channels), cmap=cmap, aspect="auto")
+                image = axes.imshow(
+                    picture(output, max_channels),
+                    cmap=cmap,
+                    aspect="auto",
+                    vmin=0,
+                    vmax=1,
+                )
                 axes.set_axis_off()
+                # an inset, so figure.axes stays one entry per panel
+                bar = figure.colorbar(image, cax=axes.inset_axes([1.02, 0, 0.04, 1]))
+                bar.set_ticks([0, 1], labels=["low", "high"])
+                bar.ax.tick_params(labelsize=7)
             title = f"{name} {tuple(output.shape)}"
+            if output.ndim == 3 and output.shape[-1] > max_channels:
+                title += f" · {max_channels} of {output.shape[-1]} maps"
             axes.set_title(title + (f" · input {label}" if several else ""), fontsize=9)
     return figure
 

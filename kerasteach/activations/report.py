@@ -65,6 +65,60 @@ def image_thumbnail(image: np.ndarray, size: int = 96) -> bytes | None:
     )
 
 
+# Why the default choice leaves a layer out, by the layer's class
+_LEFT_OUT_BECAUSE = {
+    "Flatten": "only rearranges the numbers",
+    "Reshape": "only rearranges the numbers",
+    "Permute": "only rearranges the numbers",
+    "RepeatVector": "only repeats the numbers",
+    "Dropout": "does nothing when predicting",
+    "SpatialDropout1D": "does nothing when predicting",
+    "SpatialDropout2D": "does nothing when predicting",
+    "SpatialDropout3D": "does nothing when predicting",
+    "GaussianNoise": "does nothing when predicting",
+    "GaussianDropout": "does nothing when predicting",
+    "AlphaDropout": "does nothing when predicting",
+}
+
+
+def left_out(model: keras.Model, chosen: Sequence[str]) -> list[tuple[str, str]]:
+    """The model's steps a default report does not show, each with the reason.
+
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...     keras.layers.Conv2D(2, 3, name="conv"), keras.layers.Flatten(name="flat"),
+    ...     keras.layers.Dropout(0.5, name="drop"), keras.layers.Dense(2, name="out")])
+    >>> left_out(model, ["conv", "out"])
+    [('flat', 'only rearranges the numbers'), ('drop', 'does nothing when predicting')]
+    """
+    everything = choose_layers(model, "all")
+    missing = [name for name in everything if name not in chosen]
+    reasons = []
+    for name in missing:
+        try:
+            layer = model.get_layer(name.split("@")[0].split(":")[0])
+            kind = type(layer).__name__
+        except ValueError:  # a keras.ops step of a functional model
+            kind = ""
+        reasons.append(
+            (name, _LEFT_OUT_BECAUSE.get(kind, "shown through the step after it"))
+        )
+    return reasons
+
+
+def brightness_legend(width: int = 160, height: int = 10) -> bytes:
+    """A dark-to-bright strip: how to read the grey pictures."""
+    return to_png(np.tile(np.linspace(0, 1, width, dtype="float32"), (height, 1)))
+
+
+def _true_label(label: Any, class_names: Sequence[str] | None) -> str:
+    """One label (a class number or a one-hot row) as the class's name."""
+    array = np.asarray(label)
+    index = int(array.argmax()) if array.ndim >= 1 and array.size > 1 else int(array)
+    if class_names is not None and 0 <= index < len(class_names):
+        return str(class_names[index])
+    return str(index)
+
+
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -75,6 +129,7 @@ def activation_report(
     path: str | os.PathLike,
     class_names: Sequence[str] | None = None,
     *,
+    labels: Any = None,
     layers: LayerChoice = None,
     max_inputs: int = 8,
     max_channels: int = 32,
@@ -82,8 +137,12 @@ def activation_report(
 ) -> Path:
     """Write one self-contained HTML page of ``model``'s activations for ``x``.
 
-    For each input (at most ``max_inputs``): the image, the top predictions,
-    and every chosen layer's output as one tiled picture. Returns the path.
+    For each input (at most ``max_inputs``): the image, enlarged; its true
+    label when ``labels`` are given (class numbers or one-hot rows); the top
+    predictions; and every chosen layer's output as one grey picture (each map
+    scaled on its own: dark is its lowest value, bright its highest), the
+    output layer as bars named by ``class_names``. A line names the layers the
+    default choice leaves out, and why. Returns the path.
 
     >>> import keras, numpy as np, tempfile, os
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
@@ -98,37 +157,82 @@ def activation_report(
     """
     check_class_names(model, class_names)
     shown = keras.tree.map_structure(lambda a: np.asarray(a)[:max_inputs], x)
+    count = len(keras.tree.flatten(shown)[0])
+    if labels is not None and len(labels) < count:
+        raise ActivationError(
+            f"{len(labels)} labels for {count} inputs: give one label per input"
+        )
     chosen = choose_layers(model, layers)
     output_name = output_keys(model)[0]
     extra = [output_name] if output_name not in chosen else []
     found = get_activations(model, shown, chosen + extra)  # one forward pass
     scores = found.pop(output_name) if extra else found[output_name]
     images = keras.tree.flatten(shown)[0]
+    names = list(class_names) if class_names is not None else None
     inputs = []
     for index in range(len(images)):
         thumbnail = image_thumbnail(images[index])
+        large = image_thumbnail(images[index], size=192)
         inputs.append(
             {
                 "image": _data_uri(thumbnail) if thumbnail else None,
+                "large": _data_uri(large) if large else None,
+                "label": None
+                if labels is None
+                else _true_label(labels[index], class_names),
                 "predictions": top_predictions(scores[index], class_names, top),
                 "layers": [
-                    _data_uri(to_png(enlarged(picture(array[index], max_channels))))
-                    for array in found.values()
+                    None
+                    if name == output_name and _is_class_scores(array)
+                    else _data_uri(
+                        to_png(enlarged(picture(array[index], max_channels)))
+                    )
+                    for name, array in found.items()
                 ],
+                "scores": [round(float(v), 4) for v in np.ravel(scores[index])]
+                if _is_class_scores(scores)
+                else None,
             }
         )
     layer_rows = [
-        {"name": name, "shape": str(tuple(array.shape[1:]))}
+        {
+            "name": name,
+            "shape": str(tuple(array.shape[1:])),
+            "note": _maps_note(array, max_channels),
+            "bars": name == output_name and _is_class_scores(array),
+        }
         for name, array in found.items()
     ]
+    skipped = left_out(model, chosen + extra) if layers is None else []
+    data = {
+        "layers": layer_rows,
+        "inputs": inputs,
+        "class_names": names or [str(i) for i in range(int(np.shape(scores)[-1]))],
+        "legend": _data_uri(brightness_legend()),
+        "left_out": [f"{name} ({why})" for name, why in skipped],
+    }
     page = _PAGE.format(
         title=html.escape(f"What {model.name} sees"),
-        data=json.dumps({"layers": layer_rows, "inputs": inputs}).replace("</", "<\\/"),
+        data=json.dumps(data).replace("</", "<\\/"),
     )
     target = Path(path)
     with atomic_writer(target) as stream:
         stream.write(page.encode("utf-8"))
     return target
+
+
+def _is_class_scores(array: Any) -> bool:
+    """A (batch, classes) output of at most 100 classes: drawn as named bars."""
+    shape = np.shape(array)
+    return len(shape) == 2 and 1 < shape[1] <= 100
+
+
+def _maps_note(array: np.ndarray, max_channels: int) -> str:
+    """'16 of 32 maps' when a layer has more feature maps than are shown."""
+    shape = np.shape(array)
+    if len(shape) == 4 and shape[-1] > max_channels:
+        return f"{max_channels} of {shape[-1]} maps"
+    return ""
 
 
 _PAGE = """<!DOCTYPE html>
@@ -148,6 +252,13 @@ main {{ padding: 1rem 2rem; flex: 1; }}
 .layer img {{ image-rendering: pixelated; max-width: 100%; border: 1px solid #ddd; }}
 ol.predictions li {{ font-size: 1.1rem; }}
 h2 small {{ color: #6b7280; font-weight: normal; }}
+.input img.large {{ image-rendering: pixelated; border: 1px solid #ddd; }}
+.label.right {{ color: #15803d; }} .label.wrong {{ color: #b91c1c; }}
+.legend {{ color: #374151; font-size: .9rem; }}
+.legend img {{ vertical-align: middle; border: 1px solid #ddd; margin: 0 .3rem; }}
+.left-out {{ color: #6b7280; font-size: .9rem; }}
+table.bars td {{ padding: 1px .4rem; font-size: .9rem; }}
+table.bars .bar {{ background: #2563eb; height: .8rem; }}
 </style>
 </head>
 <body>
@@ -169,22 +280,68 @@ function show(index) {{
     b.classList.toggle("chosen", i === index));
   const input = data.inputs[index];
   chosen.replaceChildren(text("h2", "Input " + index));
+  const top = document.createElement("div");
+  top.className = "input";
+  if (input.large) {{
+    const large = document.createElement("img");
+    large.src = input.large; large.className = "large"; large.alt = "input " + index;
+    top.append(large);
+  }}
+  chosen.append(top);
+  if (input.label !== null) {{
+    const right = input.predictions.length && input.predictions[0][0] === input.label;
+    const label = text("p", "True label: " + input.label +
+                       (right ? " (predicted right)" : " (predicted wrong)"));
+    label.className = "label " + (right ? "right" : "wrong");
+    chosen.append(label);
+  }}
   const list = document.createElement("ol");
   list.className = "predictions";
   for (const [label, score] of input.predictions) {{
     list.append(text("li", label + ": " + (100 * score).toFixed(1) + "%"));
   }}
   chosen.append(text("h3", "Top predictions"), list);
+  const legend = text("p", "Reading the pictures: dark");
+  legend.className = "legend";
+  const strip = document.createElement("img");
+  strip.src = data.legend; strip.alt = "dark to bright";
+  legend.append(strip, document.createTextNode(
+    "bright. Each map is scaled on its own: dark is its lowest value, " +
+    "bright its highest."));
+  chosen.append(legend);
   data.layers.forEach((layer, k) => {{
     const block = document.createElement("div");
     block.className = "layer"; block.id = "layer-" + k;
     const title = text("h2", layer.name + " ");
-    title.append(text("small", layer.shape));
-    const image = document.createElement("img");
-    image.src = input.layers[k]; image.alt = layer.name;
-    block.append(title, image);
+    title.append(text("small", layer.shape + (layer.note ? " · " + layer.note : "")));
+    block.append(title);
+    if (layer.bars && input.scores) {{
+      const table = document.createElement("table");
+      table.className = "bars";
+      input.scores.forEach((score, c) => {{
+        const row = document.createElement("tr");
+        const bar = document.createElement("div");
+        bar.className = "bar";
+        bar.style.width = Math.max(0, Math.min(1, score)) * 12 + "rem";
+        const cell = document.createElement("td");
+        cell.append(bar);
+        row.append(text("td", data.class_names[c]), cell,
+                   text("td", (100 * score).toFixed(1) + "%"));
+        table.append(row);
+      }});
+      block.append(table);
+    }} else {{
+      const image = document.createElement("img");
+      image.src = input.layers[k]; image.alt = layer.name;
+      block.append(image);
+    }}
     chosen.append(block);
   }});
+  if (data.left_out.length) {{
+    const note = text("p", "Not shown: " + data.left_out.join("; ") + ".");
+    note.className = "left-out";
+    chosen.append(note);
+  }}
 }}
 data.inputs.forEach((input, index) => {{
   const button = document.createElement("button");

@@ -30,7 +30,10 @@ def add_parser(commands: Any) -> None:
     )
     add_model_source(parser)
     parser.add_argument(
-        "--images", required=True, metavar="DIR", help="a folder of images"
+        "--images",
+        metavar="DIR",
+        help="a folder of images (may be left out for a model that reads small "
+        "grey images, such as MNIST's: then the page has only its drawing pad)",
     )
     parser.add_argument(
         "--class-names", metavar="A,B,...", help="labels of the outputs, in order"
