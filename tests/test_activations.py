@@ -223,6 +223,12 @@ def test_plot_activations_has_one_panel_per_layer_showing_its_output() -> None:
     np.testing.assert_allclose(bars, found["out"][0], rtol=1e-5)
     rows = plot_activations(found, samples=[0])  # from get_activations' result
     assert len(rows.axes) == 3
+    named = plot_activations(found, class_names=["cat", "dog", "owl"])
+    assert [t.get_text() for t in named.axes[2].get_xticklabels()] == [
+        "cat",
+        "dog",
+        "owl",
+    ]
 
 
 def test_plot_activations_gives_a_column_per_input() -> None:

@@ -54,10 +54,12 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     model, x_test, y_test = trained_model()
-    figure = kerasteach.plot_activations(model, x_test, ["conv1", "conv2", "digit"])
+    names = [str(d) for d in range(10)]
+    figure = kerasteach.plot_activations(
+        model, x_test, ["conv1", "conv2", "digit"], class_names=names
+    )
     figure.savefig(HERE / "activations.png", dpi=80)
     work = Path(tempfile.mkdtemp())
-    names = [str(d) for d in range(10)]
     page = kerasteach.activation_report(
         model, x_test[:6], work / "r.html", names, labels=y_test[:6]
     )

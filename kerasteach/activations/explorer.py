@@ -337,6 +337,9 @@ class _Handler(BaseHTTPRequestHandler):
                 status, kind, body = _json(
                     {"error": f"{type(error).__name__}: {error}"}, 500
                 )
+        self._reply(status, kind, body)
+
+    def _reply(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -372,13 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, kind, body = _json(
                     {"error": f"{type(error).__name__}: {error}"}, 500
                 )
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+        self._reply(status, kind, body)
 
     def do_PUT(self) -> None:  # noqa: N802
         self.send_error(405, "the explorer only answers GET")

@@ -31,6 +31,7 @@ def plot_activations(
     samples: Sequence[int] = (0,),
     max_channels: int = 16,
     cmap: str = "gray",
+    class_names: Sequence[str] | None = None,
 ) -> Figure:
     """What each chosen layer outputs: one panel per layer, a column per input.
 
@@ -47,6 +48,8 @@ def plot_activations(
         layers: as in ``get_activations`` (default: the layers a student looks at).
         samples: which inputs to show, one column each.
         max_channels: feature maps shown per layer.
+        cmap: the colour map of the pictures (grey, as everywhere in kerasteach).
+        class_names: names under the bars of an output with one unit per class.
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
@@ -83,7 +86,16 @@ def plot_activations(
             output = np.asarray(array[index])
             if output.ndim == 1 and output.size <= BAR_LIMIT:
                 axes.bar(np.arange(output.size), output, color="C0")
-                axes.set_xlabel("unit")
+                if class_names is not None and len(class_names) == output.size:
+                    axes.set_xticks(
+                        np.arange(output.size),
+                        [str(n) for n in class_names],
+                        rotation=90 if output.size > 10 else 0,
+                        fontsize=8,
+                    )
+                    axes.set_xlabel("class")
+                else:
+                    axes.set_xlabel("unit")
             else:
                 image = axes.imshow(
                     picture(output, max_channels),

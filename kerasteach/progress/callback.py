@@ -186,7 +186,7 @@ class TqdmProgress(keras.callbacks.Callback):
                 warnings.warn(
                     "kerasteach: notebook progress bars need ipywidgets "
                     "(pip install ipywidgets); showing text bars instead.",
-                    stacklevel=3,
+                    stacklevel=user_stacklevel(),
                 )
             from tqdm.std import tqdm as tqdm_class
         return TqdmDisplay(
