@@ -12,6 +12,7 @@ import keras
 
 from kerasteach._figures import new_figure, png_bytes, save_png
 from kerasteach._notebook import in_jupyter
+from kerasteach._processes import is_chief
 from kerasteach.plots.history import MAX_COLUMNS, Layout, draw_curves
 
 DEFAULT_PATH = "training_curves.png"
@@ -40,6 +41,8 @@ class LivePlot(keras.callbacks.Callback):
         log_scale: True, or the panels drawn on a logarithmic values axis.
         figsize: (width, height) in inches; max_cols: panels per row.
         skip_first: epochs left out at the start of the curves.
+        all_processes: in a job of several processes, every process draws
+            and saves; by default only process 0 does (one picture per job).
 
     >>> import numpy as np, keras, tempfile, os
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
@@ -64,8 +67,12 @@ class LivePlot(keras.callbacks.Callback):
         figsize: tuple[float, float] | None = None,
         max_cols: int = MAX_COLUMNS,
         skip_first: int = 0,
+        all_processes: bool = False,
     ) -> None:
         super().__init__()
+        if not isinstance(all_processes, bool):
+            raise TypeError(f"all_processes is True or False; got {all_processes!r}")
+        self.all_processes = all_processes
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive int; got {every!r}")
         self.path = Path(path) if path is not None else None
@@ -152,13 +159,15 @@ class LivePlot(keras.callbacks.Callback):
     def on_train_end(self, logs=None) -> None:
         if self.epochs and self._drawn_epoch != self.epochs[-1]:
             self.draw()
+        if not self._draws_here():
+            return
         if self.saved_to is not None and self.epochs and not in_jupyter():
             print(f"Training curves saved to {self.saved_to}", file=sys.stderr)
 
     def draw(self) -> None:
         """Redraw the curves now: in the notebook, into the PNG file, or both."""
         chosen = self.layout.panels(self.logs)
-        if not chosen:
+        if not chosen or not self._draws_here():
             return
         size = self.layout.size(len(chosen))
         if self.figure is None:
@@ -171,6 +180,10 @@ class LivePlot(keras.callbacks.Callback):
             self._show_in_notebook()
         if self.saved_to is not None:
             save_png(self.figure, self.saved_to, self.dpi)
+
+    def _draws_here(self) -> bool:
+        """Process 0 draws for a multi-process job (unless all_processes)."""
+        return self.all_processes or is_chief()
 
     def _show_in_notebook(self) -> None:
         from IPython.display import Image, display

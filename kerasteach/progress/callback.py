@@ -13,6 +13,7 @@ from typing import IO, Any
 import keras
 
 from kerasteach._notebook import have_widgets, in_jupyter
+from kerasteach._processes import is_chief
 from kerasteach.progress.displays import LineDisplay, TqdmDisplay
 from kerasteach.progress.metrics_text import (
     DEFAULT_METRIC_FORMAT,
@@ -57,6 +58,9 @@ class TqdmProgress(keras.callbacks.Callback):
         mode: ``"auto"``, ``"notebook"``, ``"terminal"`` or ``"lines"``.
         refresh_interval: seconds between redraws (the batch hook does nothing
             else in between, so the bars cost almost nothing).
+        all_processes: in a job of several processes (Keras' distribution API
+            on JAX), every process draws; by default only process 0 does, so
+            the job shows one set of bars. Counts are the job's global batches.
 
     >>> import io, numpy as np, keras
     >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
@@ -90,9 +94,11 @@ class TqdmProgress(keras.callbacks.Callback):
         refresh_interval: float = 0.1,
         outer_description: str = "Training",
         inner_description: str = "Epoch {epoch}/{epochs}",
+        all_processes: bool = False,
     ) -> None:
         super().__init__()
         check_arguments(
+            all_processes=all_processes,
             show_outer=show_outer,
             show_inner=show_inner,
             leave_outer=leave_outer,
@@ -120,6 +126,7 @@ class TqdmProgress(keras.callbacks.Callback):
         self.refresh_interval = refresh_interval
         self.outer_description = outer_description
         self.inner_description = inner_description
+        self.all_processes = all_processes
         self._inner_update: str | None = None  # keras-tqdm's metrics-in-description
         self._initial_epoch = 0
         self._lock = threading.Lock()
@@ -167,6 +174,8 @@ class TqdmProgress(keras.callbacks.Callback):
             self._opened = None
 
     def _new_display(self) -> Any:
+        if not self.all_processes and not is_chief():
+            return NullDisplay()  # the chief draws for the whole job
         stream = self._stream()
         separator = self.separator or separator_for(stream)
         mode = self.resolved_mode()
@@ -387,6 +396,7 @@ def check_arguments(**given: Any) -> None:
         "leave_outer",
         "leave_inner",
         "short_names",
+        "all_processes",
     ):
         if not isinstance(given[name], bool):
             raise TypeError(f"{name} is True or False; got {given[name]!r}")

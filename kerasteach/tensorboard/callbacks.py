@@ -19,6 +19,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerasteach._processes import is_chief
 from kerasteach.activations.tiles import enlarged
 from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
@@ -51,8 +52,13 @@ class RunCallback(keras.callbacks.Callback):
         return self.run.folder or (self.run.folders[-1] if self.run.folders else None)
 
     def on_train_begin(self, logs=None):
-        folder = self.run.join(self, self.model.name)
-        self.writer = _summary().create_file_writer(str(folder / self.subfolder))
+        if is_chief():
+            folder = self.run.join(self, self.model.name)
+            self.writer = _summary().create_file_writer(str(folder / self.subfolder))
+        else:
+            # The other processes of a job compute what the chief does (their
+            # part of the job's computations) but write nothing.
+            self.writer = _summary().create_noop_writer()
         self.begin()
 
     def on_train_end(self, logs=None):
@@ -60,7 +66,8 @@ class RunCallback(keras.callbacks.Callback):
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-        self.run.leave(self)
+        if is_chief():
+            self.run.leave(self)
 
     def begin(self) -> None:
         """Called once the writer is ready, at the start of each fit."""
@@ -468,6 +475,13 @@ class ClassroomTensorBoard(keras.callbacks.TensorBoard):
         super().__init__(log_dir=str(self.run.logdir), **options)
         self._started = False
 
+    def __getattribute__(self, name: str) -> Any:
+        # In a job of several processes only the chief writes Keras' scalars:
+        # on the others every hook is a no-op (Keras' writes nothing to share).
+        if name.startswith("on_") and not is_chief():
+            return _nothing
+        return super().__getattribute__(name)
+
     def set_model(self, model: keras.Model) -> None:
         # Keras writes the model graph here; wait until the run folder exists.
         self._model = model
@@ -498,3 +512,7 @@ class ClassroomTensorBoard(keras.callbacks.TensorBoard):
             self._close_writers()
             self.run.leave(self)
             self._started = self._evaluate_only = False
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    """A hook that does nothing (Keras' TensorBoard on a process other than 0)."""

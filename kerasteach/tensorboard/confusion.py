@@ -101,6 +101,13 @@ def _retrace_test_step(model: keras.Model) -> None:
     # metrics it was traced with; make the next validation pass trace afresh.
     if getattr(model, "test_function", None) is not None:
         model.make_test_function(force=True)
+    # Under Keras' distribution API (JAX), fit has already fixed the layout of
+    # every metric variable in its train step: rebuilt, it knows the table's.
+    if (
+        keras.distribution.distribution() is not None
+        and getattr(model, "train_function", None) is not None
+    ):
+        model.make_train_function(force=True)
 
 
 def read_counts(counting: CountingMetrics) -> np.ndarray:

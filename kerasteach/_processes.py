@@ -1,0 +1,72 @@
+"""Which process of a multi-process job this is: the chief (0) draws and writes.
+
+In a job of several processes (Keras' distribution API on JAX, one process per
+machine or per group of devices), every process runs the same script and the
+same callbacks. Progress bars, plots and log files from each would repeat one
+another, so kerasteach's add-ons act on process 0 only unless told otherwise.
+
+>>> process_index(), is_chief()
+(0, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def process_index() -> int:
+    """This process's number in the job: 0 for the chief, and when alone.
+
+    JAX's own count when Keras runs on JAX (set by
+    ``keras.distribution.initialize``); on TensorFlow, the task in ``TF_CONFIG``
+    (0 for the chief); otherwise 0.
+    """
+    jax = sys.modules.get("jax")
+    if jax is not None and _backend() == "jax":
+        return int(jax.process_index())
+    task = _tf_config_task()
+    if task is not None:
+        kind, index = task
+        if kind == "chief":
+            return 0
+        return index + (1 if _tf_config_has_chief() else 0)
+    return 0
+
+
+def process_count() -> int:
+    """How many processes the job has (1 when alone)."""
+    jax = sys.modules.get("jax")
+    if jax is not None and _backend() == "jax":
+        return int(jax.process_count())
+    return 1
+
+
+def is_chief() -> bool:
+    return process_index() == 0
+
+
+def _backend() -> str | None:
+    keras = sys.modules.get("keras")
+    return keras.backend.backend() if keras is not None else None
+
+
+def _tf_config() -> dict:
+    try:
+        config = json.loads(os.environ.get("TF_CONFIG", "") or "{}")
+    except ValueError:
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _tf_config_task() -> tuple[str, int] | None:
+    task = _tf_config().get("task")
+    if not isinstance(task, dict) or "type" not in task:
+        return None
+    return str(task["type"]), int(task.get("index", 0))
+
+
+def _tf_config_has_chief() -> bool:
+    cluster = _tf_config().get("cluster", {})
+    return isinstance(cluster, dict) and bool(cluster.get("chief"))

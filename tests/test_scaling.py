@@ -1,0 +1,217 @@
+"""The add-ons on several devices and several processes: one display per job.
+
+Real jobs (see tests/jobs.py): JAX with two host devices in one process, two
+JAX processes on 127.0.0.1, and TensorFlow's MirroredStrategy on two logical
+CPUs. Nothing is mocked; each job is bounded in time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from jobs import (
+    JAX_JOB_PRELUDE,
+    TF_TWO_CPUS_PRELUDE,
+    TWO_HOST_DEVICES,
+    run_job,
+    run_one,
+)
+
+# What every job trains: 64 examples in global batches of 16, two epochs.
+TRAIN = """
+import sys
+import numpy as np
+import tensorflow as tf
+from kerasteach import LivePlot, TqdmProgress
+
+FOLDER, ALL = sys.argv[4], sys.argv[5] == "all"
+rng = np.random.default_rng(0)
+x = rng.random((64, 4)).astype("float32")
+y = rng.integers(0, 3, 64)
+with SCOPE:
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, activation="softmax")]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+data = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+process = PROCESS
+callbacks = [
+    TqdmProgress(file=sys.stdout, all_processes=ALL),
+    LivePlot(f"{FOLDER}/curves-{process}.png", all_processes=ALL),
+]
+history = model.fit(data, epochs=2, verbose=0, callbacks=callbacks)
+print("history", process, [round(v, 4) for v in history.history["loss"]])
+"""
+
+JAX_DATA_PARALLEL = """
+import contextlib
+keras.distribution.set_distribution(
+    keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+)
+SCOPE = contextlib.nullcontext()
+"""
+
+
+def epoch_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("Epoch ")]
+
+
+def with_arguments(script: str, *arguments: str) -> str:
+    """The script, with sys.argv extended the way run_job's processes see it."""
+    extra = ", ".join(repr(a) for a in arguments)
+    return f"import sys\nsys.argv += [{extra}]\n" + script
+
+
+def checked(results) -> None:
+    for result in results:
+        assert result.returncode == 0, (result.process, result.stderr[-3000:])
+
+
+@pytest.mark.parametrize("who", ["chief", "all"])
+def test_two_jax_processes_show_one_set_of_bars_and_plots(
+    tmp_path: Path, who: str
+) -> None:
+    script = with_arguments(
+        JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), who
+    )
+    results = run_job(script, 2)
+    checked(results)
+    lines = [epoch_lines(result.stdout) for result in results]
+    for process_lines in lines[: 1 if who == "chief" else 2]:
+        assert [line.split(" · ")[:2] for line in process_lines] == [
+            ["Epoch 1/2", "4/4 batches"],  # the job's global batches
+            ["Epoch 2/2", "4/4 batches"],
+        ]
+    if who == "chief":
+        assert lines[1] == []  # process 1 is silent
+        assert sorted(p.name for p in tmp_path.glob("*.png")) == ["curves-0.png"]
+    else:
+        assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+            "curves-0.png",
+            "curves-1.png",
+        ]
+    # the metrics shown are the job's: the same on every process
+    histories = {re.sub(r"history \d", "", r.stdout.splitlines()[-1]) for r in results}
+    assert len(histories) == 1
+
+
+def test_two_jax_devices_in_one_process(tmp_path: Path) -> None:
+    script = "PROCESS = 0\nimport os\nos.environ['KERAS_BACKEND'] = 'jax'\n"
+    script += "import keras\nassert len(keras.distribution.list_devices()) == 2\n"
+    script = with_arguments(script + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), "chief")
+    result = run_one(script, env=TWO_HOST_DEVICES)
+    checked([result])
+    assert [line.split(" · ")[:2] for line in epoch_lines(result.stdout)] == [
+        ["Epoch 1/2", "4/4 batches"],
+        ["Epoch 2/2", "4/4 batches"],
+    ]
+    assert (tmp_path / "curves-0.png").stat().st_size > 0
+
+
+def test_tensorflow_mirrored_strategy_on_two_cpus(tmp_path: Path) -> None:
+    script = TF_TWO_CPUS_PRELUDE + (
+        "PROCESS = 0\n"
+        "strategy = tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1'])\n"
+        "assert strategy.num_replicas_in_sync == 2\n"
+        "SCOPE = strategy.scope()\n"
+    )
+    script = with_arguments(script + TRAIN, str(tmp_path), "chief")
+    result = run_one(script)
+    checked([result])
+    assert [line.split(" · ")[:2] for line in epoch_lines(result.stdout)] == [
+        ["Epoch 1/2", "4/4 batches"],
+        ["Epoch 2/2", "4/4 batches"],
+    ]
+    assert (tmp_path / "curves-0.png").stat().st_size > 0
+
+
+TENSORBOARD = """
+import sys
+import numpy as np
+import tensorflow as tf
+import kerasteach
+
+LOGS = sys.argv[4]
+rng = np.random.default_rng(0)
+x = rng.random((64, 8, 8, 1)).astype("float32")
+y = rng.integers(0, 3, 64)
+x_val = rng.random((40, 8, 8, 1)).astype("float32")
+y_val = rng.integers(0, 3, 40)
+with SCOPE:
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(2, 3, name="conv"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+train = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+validation = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(8)
+callbacks = kerasteach.tensorboard_callbacks(
+    LOGS, sample=x_val[:4], validation_data=(x_val, y_val)
+)
+model.fit(train, epochs=2, verbose=0, validation_data=validation, callbacks=callbacks)
+confusion = next(c for c in callbacks if type(c).__name__ == "ConfusionMatrix")
+# the final weights, on one device: what a single-device predict counts
+weights = [np.asarray(w) for w in model.get_weights()]
+if hasattr(keras, "distribution"):
+    keras.distribution.set_distribution(None)
+alone = keras.models.clone_model(model)
+alone.set_weights(weights)
+predicted = alone.predict(x_val, verbose=0).argmax(axis=1)
+expected = np.zeros((3, 3), int)
+np.add.at(expected, (y_val, predicted), 1)
+import json
+print("counts", json.dumps([confusion.counts.tolist(), expected.tolist()]))
+"""
+
+
+def event_files(logs: Path) -> dict[str, list[str]]:
+    """Each writer's folder in the one run, with its event files."""
+    (run,) = [p for p in logs.iterdir() if p.is_dir()]
+    return {
+        folder.name: sorted(f.name for f in folder.glob("events.out.tfevents.*"))
+        for folder in sorted(run.iterdir())
+        if folder.is_dir()
+    }
+
+
+def counts(result) -> tuple[list, list]:
+    """The job's confusion counts and a single-device predict's, as printed."""
+    import json
+
+    line = next(x for x in result.stdout.splitlines() if x.startswith("counts "))
+    found, expected = json.loads(line.removeprefix("counts "))
+    return found, expected
+
+
+@pytest.mark.parametrize("job", ["two JAX processes", "MirroredStrategy"])
+def test_tensorboard_writes_one_run_from_the_chief_and_counts_every_example(
+    tmp_path: Path, job: str
+) -> None:
+    logs = tmp_path / "logs"
+    if job == "two JAX processes":
+        script = with_arguments(
+            JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + TENSORBOARD, str(logs)
+        )
+        results = run_job(script, 2)
+    else:
+        prelude = TF_TWO_CPUS_PRELUDE + (
+            "PROCESS = 0\n"
+            "SCOPE = tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1']).scope()\n"
+        )
+        results = [run_one(with_arguments(prelude + TENSORBOARD, str(logs)))]
+    checked(results)
+    writers = event_files(logs)  # exactly one run folder
+    assert sorted(writers) == ["train", "validation"]
+    for files in writers.values():
+        pids = {name.split(".")[4] for name in files}
+        assert len(pids) == 1  # written by one process only
+    for result in results:
+        found, expected = counts(result)
+        assert sum(map(sum, found)) == 40  # every validation example, once
+        assert found == expected
