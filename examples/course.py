@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,15 @@ import numpy as np
 from kerasteach import datasets
 
 
-def options(description: str, epochs: int) -> argparse.Namespace:
-    """The command-line options every example takes."""
+def options(
+    description: str,
+    epochs: int,
+    more: Callable[[argparse.ArgumentParser], object] | None = None,
+) -> argparse.Namespace:
+    """The command-line options every example takes (``more`` adds its own)."""
     parser = argparse.ArgumentParser(description=description)
+    if more is not None:
+        more(parser)
     parser.add_argument(
         "--quick", action="store_true", help="a small subset and one epoch"
     )

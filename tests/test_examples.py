@@ -26,8 +26,9 @@ EXPECTED = {
     "06_text_generation_lstm": (["sample.txt"], ["LSTM next character"]),
     "07_autoencoder": (["curves.png", "reconstructions.png"], ["reconstruction MSE"]),
     "08_baselines": ([], ["logistic regression", "random forest"]),
+    "09_data_parallel": (["curves.png", "logs", "report.html"], ["CNN data-parallel"]),
 }
-USES_MNIST = {"01", "02", "03", "07", "08"}
+USES_MNIST = {"01", "02", "03", "07", "08", "09"}
 
 
 def test_every_example_is_listed_here() -> None:
@@ -109,3 +110,32 @@ def test_an_example_runs_as_a_real_notebook(tmp_path, monkeypatch) -> None:
     folder = tmp_path / "outputs" / "03_convolutional_network"
     assert (folder / "report.html").exists()
     assert json.loads((folder / "results.json").read_text())["CNN"] > 0.3
+
+
+def test_the_data_parallel_example_as_a_two_process_job(tmp_path: Path) -> None:
+    """examples/09 with --processes 2: two JAX processes on 127.0.0.1, as two
+    machines would be; one set of bars, one TensorBoard run, one result."""
+    skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    output = tmp_path / "out"
+    result = run_command(
+        sys.executable,
+        str(EXAMPLES / "09_data_parallel.py"),
+        "--quick",
+        "--processes",
+        "2",
+        "--output",
+        str(output),
+        env=environment(tmp_path),
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    printed = result.stdout + result.stderr
+    assert (
+        len([line for line in printed.splitlines() if line.startswith("Epoch 1/1")])
+        == 1
+    )
+    assert "in a job of 2 processes." in printed
+    assert len(list((output / "logs").iterdir())) == 1
+    results = json.loads((output / "results.json").read_text())
+    assert results["CNN data-parallel"] > 0.3

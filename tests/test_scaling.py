@@ -215,3 +215,70 @@ def test_tensorboard_writes_one_run_from_the_chief_and_counts_every_example(
         found, expected = counts(result)
         assert sum(map(sum, found)) == 40  # every validation example, once
         assert found == expected
+
+
+LOOK_INSIDE = """
+import json
+import numpy as np
+import kerasteach
+
+rng = np.random.default_rng(0)
+x = rng.random((4, 8, 8, 1)).astype("float32")
+with SCOPE:
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(2, 3, name="conv"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ]
+    )
+found = kerasteach.get_activations(model, x, ["conv", "flat", "out"])
+text = kerasteach.summary(model).to_text(width=200)
+weights = [np.asarray(w) for w in model.get_weights()]
+keras.distribution.set_distribution(None)
+alone = keras.models.clone_model(model)
+alone.set_weights(weights)
+single = kerasteach.get_activations(alone, x, ["conv", "flat", "out"])
+same = all(np.allclose(np.asarray(found[k]), single[k], atol=1e-6) for k in single)
+note = [line for line in text.splitlines() if "Distributed:" in line]
+total = kerasteach.summary(alone).total_weights
+spread = kerasteach.summary(model).total_weights
+print("look", json.dumps(
+    {"same": same, "note": note, "total": total, "distributed_total": spread}
+))
+"""
+
+
+def looked(result) -> dict:
+    import json
+
+    line = next(x for x in result.stdout.splitlines() if x.startswith("look "))
+    return json.loads(line.removeprefix("look "))
+
+
+@pytest.mark.parametrize("job", ["two JAX processes", "MirroredStrategy"])
+def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
+    if job == "two JAX processes":
+        results = run_job(JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + LOOK_INSIDE, 2)
+        expected = (
+            "Distributed: data-parallel over 2 devices (keras.distribution."
+            "DataParallel): each holds all the weights and a share of every batch, "
+            "in a job of 2 processes."
+        )
+    else:
+        prelude = TF_TWO_CPUS_PRELUDE + (
+            "PROCESS = 0\n"
+            "SCOPE = tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1']).scope()\n"
+        )
+        results = [run_one(prelude + LOOK_INSIDE)]
+        expected = (
+            "Distributed: tf.distribute.MirroredStrategy over 2 devices (device:CPU:0, "
+            "device:CPU:1): each holds all the weights and a share of every batch."
+        )
+    checked(results)
+    for result in results:
+        found = looked(result)
+        assert found["same"]  # the same numbers as on one device
+        assert found["total"] == found["distributed_total"] == 239
+        assert [line.strip() for line in found["note"]] == [expected]

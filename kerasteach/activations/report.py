@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from kerasteach._files import atomic_writer
+from kerasteach._processes import is_chief
 from kerasteach.activations.extract import (
     ActivationError,
     LayerChoice,
@@ -142,7 +143,9 @@ def activation_report(
     predictions; and every chosen layer's output as one grey picture (each map
     scaled on its own: dark is its lowest value, bright its highest), the
     output layer as bars named by ``class_names``. A line names the layers the
-    default choice leaves out, and why. Returns the path.
+    default choice leaves out, and why. Returns the path. In a job of several
+    processes every process computes the page (its share of the job's work)
+    and process 0 writes it.
 
     >>> import keras, numpy as np, tempfile, os
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
@@ -216,8 +219,9 @@ def activation_report(
         data=json.dumps(data).replace("</", "<\\/"),
     )
     target = Path(path)
-    with atomic_writer(target) as stream:
-        stream.write(page.encode("utf-8"))
+    if is_chief():  # in a job of several processes, process 0 writes the page
+        with atomic_writer(target) as stream:
+            stream.write(page.encode("utf-8"))
     return target
 
 

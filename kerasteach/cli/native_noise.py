@@ -13,6 +13,7 @@ real warnings and errors still show.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import sys
@@ -42,7 +43,11 @@ def load_keras_quietly() -> None:
     with native_stderr_filtered():
         import keras
 
-        if keras.backend.backend() == "tensorflow":
+        # TensorFlow also feeds the other backends (tf.data): where it is
+        # installed, let it start here, inside the filter, whatever the backend.
+        if keras.backend.backend() == "tensorflow" or importlib.util.find_spec(
+            "tensorflow"
+        ):
             import tensorflow as tf
 
             tf.config.list_physical_devices()

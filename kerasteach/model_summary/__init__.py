@@ -19,6 +19,7 @@ from kerasteach import model_graph as _graph
 from kerasteach._printable import printable
 from kerasteach.model_summary import tables as _tables
 from kerasteach.model_summary import text as _text
+from kerasteach.model_summary.distributed import distribution_note
 from kerasteach.model_summary.glyphs import DEFAULT, glyph_for
 from kerasteach.model_summary.lanes import layout
 from kerasteach.model_summary.rows import SummaryRow, Totals, build_rows, totals_of
@@ -181,6 +182,9 @@ def summary(
             "Subclassed model: Keras records no graph of its calls, so its layers "
             "are listed in the order they were created, each drawn as feeding the next."
         )
+    distributed = distribution_note(model)
+    if distributed:
+        notes.append(distributed)
     title = f'Model: "{printable(model.name)}" ({type(model).__name__})'
     return Summary(title, rows, totals, glyphs, notes, width, style)
 
