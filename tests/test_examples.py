@@ -45,22 +45,29 @@ def environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_runs_quick(name: str, tmp_path: Path) -> None:
-    if name[:2] in USES_MNIST:
-        skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
-    output = tmp_path / "out"
+def run_example(name: str, tmp_path: Path, *options: str):
+    """``python examples/NAME.py --quick --output TMP/out``, as a learner runs it."""
     result = run_command(
         sys.executable,
         str(EXAMPLES / f"{name}.py"),
         "--quick",
+        *options,
         "--output",
-        str(output),
+        str(tmp_path / "out"),
         env=environment(tmp_path),
         cwd=tmp_path,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_runs_quick(name: str, tmp_path: Path) -> None:
+    if name[:2] in USES_MNIST:
+        skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    output = tmp_path / "out"
+    result = run_example(name, tmp_path)
     files, keys = EXPECTED[name]
     for file in files:
         assert (output / file).exists(), file
@@ -117,19 +124,7 @@ def test_the_data_parallel_example_as_a_two_process_job(tmp_path: Path) -> None:
     machines would be; one set of bars, one TensorBoard run, one result."""
     skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
     output = tmp_path / "out"
-    result = run_command(
-        sys.executable,
-        str(EXAMPLES / "09_data_parallel.py"),
-        "--quick",
-        "--processes",
-        "2",
-        "--output",
-        str(output),
-        env=environment(tmp_path),
-        cwd=tmp_path,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_example("09_data_parallel", tmp_path, "--processes", "2")
     printed = result.stdout + result.stderr
     assert (
         len([line for line in printed.splitlines() if line.startswith("Epoch 1/1")])
