@@ -1,6 +1,6 @@
 """TqdmProgress against tqdm's TqdmCallback, Keras' own bar and no bar at all.
 
-    python benchmarks/bench_progress.py [--rounds 5] [--backends tensorflow,jax]
+    python benchmarks/bench_progress.py [--rounds 5] [--backends tensorflow,jax,jax-dp]
     python benchmarks/bench_progress.py --quick      # a smoke run
 
 Part 1, the hook itself: microseconds per ``on_train_batch_end`` call with
@@ -14,7 +14,9 @@ Part 2, end to end, one subprocess per backend: steps per second of one
 ``TqdmCallback``, on a tiny model (batch 32) and on an MLP 784-256-10
 (batch 128). The configurations are interleaved, round after round,
 so a slow moment of a shared machine hits all of them; medians with min and
-max, and each median's ratio to ``verbose=0``.
+max, and each median's ratio to ``verbose=0``. ``jax-dp`` is JAX with the
+model laid out data-parallel (``keras.distribution.DataParallel``) over two
+host devices (``XLA_FLAGS=--xla_force_host_platform_device_count=2``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import statistics
 import sys
 import time
 
-from timing import run_worker
+from timing import BACKENDS, lay_out_data_parallel, run_backend
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -99,7 +101,8 @@ def fit_worker(backend: str, rounds: int, quick: bool) -> None:
 
     from kerasteach import TqdmProgress
 
-    assert keras.backend.backend() == backend
+    assert keras.backend.backend() == BACKENDS[backend][0]
+    lay_out_data_parallel()
     EpochClock = epoch_clock()  # noqa: N806 - a class
     rng = np.random.default_rng(0)
     scale = 10 if quick else 1
@@ -173,7 +176,7 @@ def bench_fit(backends: list[str], rounds: int, quick: bool) -> None:
         ]
         if quick:
             command.append("--quick")
-        report = run_worker(command, backend, backend)
+        report = run_backend(command, backend)
         if report is None:
             continue
         for task, numbers in report.items():
@@ -191,7 +194,7 @@ def bench_fit(backends: list[str], rounds: int, quick: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument("--backends", default="tensorflow,jax,jax-dp")
     parser.add_argument("--quick", action="store_true", help="small runs")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)

@@ -1,12 +1,14 @@
 """kerasteach's TensorBoard hooks against Keras' plain ``TensorBoard`` callback.
 
-    python benchmarks/bench_tensorboard.py [--rounds 5] [--backends tensorflow,jax]
+    python benchmarks/bench_tensorboard.py [--rounds 5] [--backends jax,jax-dp]
     python benchmarks/bench_tensorboard.py --quick      # a smoke run
 
 A small CNN (two convolutions, 28x28x1 inputs, 10 classes) trains on random
 data shaped like MNIST (6,000 training and 1,000 validation images, batch 64),
-one subprocess per backend. Three set-ups, interleaved round after round so a
-slow moment of a shared machine hits all of them:
+one subprocess per backend (``jax-dp``: JAX, the model data-parallel over two
+host devices with ``keras.distribution.DataParallel``). Three set-ups,
+interleaved round after round so a slow moment of a shared machine hits all
+of them:
 
 - ``keras TensorBoard``: ``keras.callbacks.TensorBoard`` at its defaults;
 - ``kerasteach, no histograms``: ``tensorboard_callbacks`` with activation
@@ -36,7 +38,7 @@ import sys
 import tempfile
 import time
 
-from timing import run_worker
+from timing import lay_out_data_parallel, run_backend
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -151,6 +153,7 @@ def one_fit(setup: str, data, epochs: int, logdir: str) -> dict:
 
 
 def worker(options) -> dict:
+    lay_out_data_parallel()
     train, validation = (512, 128) if options.quick else (6000, 1000)
     data = make_data(train, validation)
     results = {setup: {"epochs": [], "hooks": []} for setup in SETUPS}
@@ -186,7 +189,7 @@ def report(backend: str, results: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument("--backends", default="tensorflow,jax,jax-dp")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=3, help="per fit, first left out")
     parser.add_argument("--quick", action="store_true", help="small data, a smoke run")
@@ -208,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         ["--quick"] if options.quick else []
     )
     for backend in options.backends.split(","):
-        results = run_worker(command, backend, backend)
+        results = run_backend(command, backend)
         if results is None:
             return 1
         report(backend, results)

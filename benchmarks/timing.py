@@ -20,6 +20,41 @@ def median_seconds(work: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+# A name given to --backends -> (KERAS_BACKEND, extra environment). "jax-dp" is
+# JAX with the model laid out data-parallel over two host devices.
+BACKENDS = {
+    "tensorflow": ("tensorflow", {}),
+    "jax": ("jax", {}),
+    "torch": ("torch", {}),
+    "jax-dp": (
+        "jax",
+        {
+            "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+            "KERASTEACH_BENCH_DATA_PARALLEL": "1",
+        },
+    ),
+}
+
+
+def lay_out_data_parallel() -> None:
+    """In a "jax-dp" worker: keras.distribution.DataParallel over the devices."""
+    if os.environ.get("KERASTEACH_BENCH_DATA_PARALLEL") != "1":
+        return
+    import keras
+
+    devices = keras.distribution.list_devices()
+    assert len(devices) == 2, devices
+    keras.distribution.set_distribution(
+        keras.distribution.DataParallel(devices=devices)
+    )
+
+
+def run_backend(command: list[str], name: str):
+    """run_worker for a --backends name (see BACKENDS)."""
+    backend, environment = BACKENDS[name]
+    return run_worker(command, backend, name, environment)
+
+
 def run_worker(command: list[str], backend: str, label: str, env: dict | None = None):
     """Run a benchmark's worker subprocess on a Keras backend; the JSON of its
     last line, or None (after printing why) when it failed."""

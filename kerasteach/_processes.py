@@ -14,6 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
+
+_warned = False
 
 
 def process_index() -> int:
@@ -70,3 +73,26 @@ def _tf_config_task() -> tuple[str, int] | None:
 def _tf_config_has_chief() -> bool:
     cluster = _tf_config().get("cluster", {})
     return isinstance(cluster, dict) and bool(cluster.get("chief"))
+
+
+def warn_if_unsupported_job() -> None:
+    """Say once, at the start of fit, when the job is one Keras cannot run as
+    one: several processes started by PyTorch's ``torchrun`` (``WORLD_SIZE``)
+    on Keras' PyTorch backend, which has no distribution API."""
+    global _warned
+    if _warned or _backend() != "torch":
+        return
+    try:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+    except ValueError:
+        world = 1
+    if world > 1:
+        _warned = True
+        warnings.warn(
+            f"kerasteach: {world} processes (WORLD_SIZE) on Keras' PyTorch backend, "
+            "which has no distribution API: each process trains its own copy of "
+            "the model, and every one of them draws and writes. To train one model "
+            "on several devices or machines, use the JAX backend "
+            "(keras.distribution; see kerasteach's docs/scaling.md).",
+            stacklevel=3,
+        )

@@ -89,12 +89,12 @@ def test_tensorboard_benchmark_runs_and_prints_shares_and_ratios() -> None:
         "1",
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    for backend in ("tensorflow:", "jax:"):
+    for backend in ("tensorflow:", "jax:", "jax-dp:"):  # jax-dp: data-parallel
         assert backend in result.stdout
     rows = [
         line for line in result.stdout.splitlines() if line.startswith("  kerasteach")
     ]
-    assert len(rows) == 4
+    assert len(rows) == 6
     for row in rows:
         # epoch median, min, max, ratio to Keras' TensorBoard, share in hooks
         assert re.search(

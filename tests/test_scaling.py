@@ -8,6 +8,7 @@ CPUs. Nothing is mocked; each job is bounded in time.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,26 @@ def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
         assert found["same"]  # the same numbers as on one device
         assert found["total"] == found["distributed_total"] == 239
         assert [line.strip() for line in found["note"]] == [expected]
+
+
+def test_torchrun_style_processes_on_pytorch_get_a_clear_warning() -> None:
+    import importlib.util
+
+    from conftest import run_command, skip_unless
+
+    skip_unless(importlib.util.find_spec("torch") is not None, "torch is missing")
+    script = (
+        "import io, numpy as np, keras\n"
+        "from kerasteach import TqdmProgress\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "model.compile(loss='mse')\n"
+        "model.fit(np.ones((8, 4)), np.ones(8), epochs=1, verbose=0,\n"
+        "          callbacks=[TqdmProgress(file=io.StringIO())])\n"
+    )
+    result = run_command(
+        sys.executable, "-c", script,
+        env={"KERAS_BACKEND": "torch", "WORLD_SIZE": "2", "RANK": "0"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 processes (WORLD_SIZE) on Keras' PyTorch backend" in result.stderr
+    assert "use the JAX backend" in result.stderr

@@ -13,7 +13,7 @@ from typing import IO, Any
 import keras
 
 from kerasteach._notebook import have_widgets, in_jupyter
-from kerasteach._processes import is_chief
+from kerasteach._processes import is_chief, warn_if_unsupported_job
 from kerasteach.progress.displays import LineDisplay, TqdmDisplay
 from kerasteach.progress.metrics_text import (
     DEFAULT_METRIC_FORMAT,
@@ -235,6 +235,7 @@ class TqdmProgress(keras.callbacks.Callback):
     # -- fit ----------------------------------------------------------------------
 
     def on_train_begin(self, logs=None) -> None:
+        warn_if_unsupported_job()
         self._in_fit = True
         self._epochs = self.params.get("epochs") or 0
         self._train_steps = self.params.get("steps")

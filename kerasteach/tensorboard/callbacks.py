@@ -19,7 +19,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from kerasteach._processes import is_chief
+from kerasteach._processes import is_chief, warn_if_unsupported_job
 from kerasteach.activations.tiles import enlarged
 from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
@@ -52,6 +52,7 @@ class RunCallback(keras.callbacks.Callback):
         return self.run.folder or (self.run.folders[-1] if self.run.folders else None)
 
     def on_train_begin(self, logs=None):
+        warn_if_unsupported_job()
         if is_chief():
             folder = self.run.join(self, self.model.name)
             self.writer = _summary().create_file_writer(str(folder / self.subfolder))
