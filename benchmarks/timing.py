@@ -29,7 +29,10 @@ BACKENDS = {
     "jax-dp": (
         "jax",
         {
-            "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+            # a busy two-core machine can keep one device's thread waiting for
+            # the other's at an all-reduce longer than XLA allows by default
+            "XLA_FLAGS": "--xla_force_host_platform_device_count=2"
+            " --xla_cpu_collective_call_terminate_timeout_seconds=600",
             "KERASTEACH_BENCH_DATA_PARALLEL": "1",
         },
     ),

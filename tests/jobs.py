@@ -28,8 +28,14 @@ keras.distribution.initialize(
 )
 """
 
-# Two devices in one process: XLA's host platform split in two.
-TWO_HOST_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+# Two devices in one process: XLA's host platform split in two. On a busy
+# two-core machine one device's thread can wait for the other's at an
+# all-reduce longer than XLA allows by default, which ends the job: allow 10
+# minutes (the test's own bound still applies).
+TWO_HOST_DEVICES = {
+    "XLA_FLAGS": "--xla_force_host_platform_device_count=2"
+    " --xla_cpu_collective_call_terminate_timeout_seconds=600"
+}
 
 # TensorFlow with two logical CPUs, for MirroredStrategy (no GPU needed).
 TF_TWO_CPUS_PRELUDE = """

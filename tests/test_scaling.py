@@ -98,10 +98,20 @@ def test_two_jax_processes_show_one_set_of_bars_and_plots(
     assert len(histories) == 1
 
 
+# One process, JAX with two host devices (run with TWO_HOST_DEVICES).
+TWO_JAX_DEVICES_PRELUDE = """
+PROCESS = 0
+import os
+os.environ["KERAS_BACKEND"] = "jax"
+import keras
+assert len(keras.distribution.list_devices()) == 2
+"""
+
+
 def test_two_jax_devices_in_one_process(tmp_path: Path) -> None:
-    script = "PROCESS = 0\nimport os\nos.environ['KERAS_BACKEND'] = 'jax'\n"
-    script += "import keras\nassert len(keras.distribution.list_devices()) == 2\n"
-    script = with_arguments(script + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), "chief")
+    script = with_arguments(
+        TWO_JAX_DEVICES_PRELUDE + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), "chief"
+    )
     result = run_one(script, env=TWO_HOST_DEVICES)
     checked([result])
     assert [line.split(" · ")[:2] for line in epoch_lines(result.stdout)] == [
@@ -190,7 +200,9 @@ def counts(result) -> tuple[list, list]:
     return found, expected
 
 
-@pytest.mark.parametrize("job", ["two JAX processes", "MirroredStrategy"])
+@pytest.mark.parametrize(
+    "job", ["two JAX processes", "two JAX devices", "MirroredStrategy"]
+)
 def test_tensorboard_writes_one_run_from_the_chief_and_counts_every_example(
     tmp_path: Path, job: str
 ) -> None:
@@ -200,6 +212,11 @@ def test_tensorboard_writes_one_run_from_the_chief_and_counts_every_example(
             JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + TENSORBOARD, str(logs)
         )
         results = run_job(script, 2)
+    elif job == "two JAX devices":
+        script = with_arguments(
+            TWO_JAX_DEVICES_PRELUDE + JAX_DATA_PARALLEL + TENSORBOARD, str(logs)
+        )
+        results = [run_one(script, env=TWO_HOST_DEVICES)]
     else:
         prelude = TF_TWO_CPUS_PRELUDE + (
             "PROCESS = 0\n"
@@ -258,7 +275,9 @@ def looked(result) -> dict:
     return json.loads(line.removeprefix("look "))
 
 
-@pytest.mark.parametrize("job", ["two JAX processes", "MirroredStrategy"])
+@pytest.mark.parametrize(
+    "job", ["two JAX processes", "two JAX devices", "MirroredStrategy"]
+)
 def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
     if job == "two JAX processes":
         results = run_job(JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + LOOK_INSIDE, 2)
@@ -266,6 +285,13 @@ def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
             "Distributed: data-parallel over 2 devices (keras.distribution."
             "DataParallel): each holds all the weights and a share of every batch, "
             "in a job of 2 processes."
+        )
+    elif job == "two JAX devices":
+        script = TWO_JAX_DEVICES_PRELUDE + JAX_DATA_PARALLEL + LOOK_INSIDE
+        results = [run_one(script, env=TWO_HOST_DEVICES)]
+        expected = (
+            "Distributed: data-parallel over 2 devices (keras.distribution."
+            "DataParallel): each holds all the weights and a share of every batch."
         )
     else:
         prelude = TF_TWO_CPUS_PRELUDE + (
@@ -283,6 +309,75 @@ def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
         assert found["same"]  # the same numbers as on one device
         assert found["total"] == found["distributed_total"] == 239
         assert [line.strip() for line in found["note"]] == [expected]
+
+
+def test_summary_says_how_a_sharded_model_is_laid_out() -> None:
+    script = TWO_JAX_DEVICES_PRELUDE + """
+import contextlib
+import json
+mesh = keras.distribution.DeviceMesh((1, 2), ["batch", "model"])
+layouts = keras.distribution.LayoutMap(mesh)
+layouts[".*hidden/kernel"] = (None, "model")  # a full match of the path
+keras.distribution.set_distribution(
+    keras.distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
+)
+SCOPE = contextlib.nullcontext()
+""" + LOOK_INSIDE.replace('layers.Flatten(name="flat")', (
+        'layers.Flatten(name="flat"), keras.layers.Dense(6, name="hidden")'
+    ))  # fmt: skip
+    (result,) = [run_one(script, env=TWO_HOST_DEVICES)]
+    checked([result])
+    found = looked(result)
+    assert found["same"]
+    assert found["total"] == found["distributed_total"]
+    assert [line.strip() for line in found["note"]] == [
+        "Distributed: sharded over a 1x2 mesh of 2 devices (batch, model; "
+        "keras.distribution.ModelParallel): 1 of 6 weight tensors are split "
+        "across devices, the others copied on each."
+    ]
+
+
+@pytest.mark.parametrize("callback", ["ActivationImages", "MisclassifiedImages"])
+def test_pictures_from_different_inputs_on_each_process_are_refused(
+    tmp_path: Path, callback: str
+) -> None:
+    # Each process passes its own share of the validation set: the pictures
+    # would not be the job's, so fit stops at its start on every process.
+    script = (
+        JAX_JOB_PRELUDE
+        + JAX_DATA_PARALLEL
+        + f"""
+import numpy as np
+import kerasteach
+rng = np.random.default_rng(PROCESS)
+x = rng.random((8, 8, 8, 1)).astype("float32")
+y = rng.integers(0, 3, 8)
+model = keras.Sequential([
+    keras.Input((8, 8, 1)), keras.layers.Flatten(),
+    keras.layers.Dense(3, activation="softmax"),
+])
+model.compile("adam", "sparse_categorical_crossentropy")
+if "{callback}" == "ActivationImages":
+    picture = kerasteach.ActivationImages(x[:4], logdir=sys.argv[4])
+else:
+    picture = kerasteach.MisclassifiedImages((x, y), logdir=sys.argv[4])
+try:
+    import tensorflow as tf
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
+    model.fit(data, epochs=1, verbose=0, callbacks=[picture])
+except kerasteach.TensorBoardError as error:
+    print("refused:", error)
+"""
+    )
+    results = run_job(with_arguments(script, str(tmp_path / "logs")), 2)
+    checked(results)
+    for result in results:
+        assert (
+            f"refused: {callback}'s " in result.stdout
+            and "differs between the processes of this job (process 1 against "
+            "process 0): pass the same arrays on every process"
+            in result.stdout
+        ), result.stdout[-2000:]
 
 
 def test_torchrun_style_processes_on_pytorch_get_a_clear_warning() -> None:

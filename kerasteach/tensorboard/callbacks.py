@@ -19,7 +19,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from kerasteach._processes import is_chief, warn_if_unsupported_job
+from kerasteach._processes import (
+    is_chief,
+    processes_holding_other,
+    warn_if_unsupported_job,
+)
 from kerasteach.activations.tiles import enlarged
 from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
@@ -143,6 +147,22 @@ def check_inputs(model: keras.Model, x: Any, what: str) -> None:
             )
 
 
+def check_same_on_every_process(arrays: Any, what: str, callback: str) -> None:
+    """In a job of several processes, ``arrays`` must be the same on each: the
+    pictures come from process 0, but every process computes them with it (its
+    part of the job's computation), so a process with other arrays would be
+    drawing something else, or waiting for a computation that never comes."""
+    others = processes_holding_other(keras.tree.flatten(arrays))
+    if others:
+        which = ", ".join(str(i) for i in others)
+        raise TensorBoardError(
+            f"{callback}'s {what} differs between the processes of this job "
+            f"(process {which} against process 0): pass the same arrays on every "
+            "process, taken from the whole data set (e.g. x_val[:4]), not from "
+            "the process's own share of it"
+        )
+
+
 class ActivationImages(RunCallback):
     """Feature maps of chosen layers for a few fixed inputs, every ``every``
     epochs, in the Images tab: scrub through the epochs to watch filters form.
@@ -153,6 +173,9 @@ class ActivationImages(RunCallback):
             student looks at.
         every: epochs between pictures (the last epoch always gets one).
         max_channels: feature maps shown per layer.
+
+    In a job of several processes every process passes the same ``sample``
+    (checked when ``fit`` starts); process 0 writes the pictures.
 
     >>> import numpy as np
     >>> callback = ActivationImages(np.zeros((3, 28, 28, 1)), logdir="logs")
@@ -195,6 +218,7 @@ class ActivationImages(RunCallback):
     def begin(self) -> None:
         from kerasteach.activations.extract import compiled_forward, extraction_model
 
+        check_same_on_every_process(self.sample, "sample", "ActivationImages")
         self._forward = compiled_forward(extraction_model(self.model, self.paths))
         arrays = keras.tree.flatten(self.sample)
         if is_picture(np.shape(arrays[0])[1:]):
@@ -353,6 +377,8 @@ class MisclassifiedImages(RunCallback):
 
     Only the first ``examples`` validation images are looked at, through the
     compiled forward pass, so its cost stays small whatever the data's size.
+    In a job of several processes every process passes the same
+    ``validation_data`` (checked when ``fit`` starts); process 0 writes the grid.
 
     >>> import numpy as np
     >>> data = (np.zeros((10, 28, 28, 1)), np.zeros(10, dtype=int))
@@ -404,6 +430,9 @@ class MisclassifiedImages(RunCallback):
     def begin(self) -> None:
         from kerasteach.activations.extract import compiled_forward
 
+        check_same_on_every_process(
+            (self.x, self.y), "validation_data", "MisclassifiedImages"
+        )
         self._forward = compiled_forward(self.model)
 
     def on_epoch_end(self, epoch, logs=None):
