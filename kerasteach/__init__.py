@@ -94,6 +94,8 @@ __all__ = [
 if TYPE_CHECKING:
     from kerasteach import datasets
     from kerasteach.activations import (
+        ActivationError,
+        LayerNotFoundError,
         activation_report,
         get_activations,
         grad_cam,

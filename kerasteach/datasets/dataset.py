@@ -57,10 +57,12 @@ class Dataset:
 
     @property
     def train(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_train, y_train)``."""
         return self.x_train, self.y_train
 
     @property
     def test(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_test, y_test)``."""
         return self.x_test, self.y_test
 
     @property
@@ -72,10 +74,12 @@ class Dataset:
 
     @property
     def num_classes(self) -> int:
+        """How many classes the labels name."""
         return len(self.class_names)
 
     @property
     def shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each array's shape, by name (``x_train``, ``y_train``, ...)."""
         shapes = {
             "x_train": self.x_train.shape,
             "y_train": self.y_train.shape,

@@ -67,18 +67,22 @@ class Summary:
 
     @property
     def total_weights(self) -> int:
+        """Every weight of the model, trainable or not."""
         return self.totals.weights
 
     @property
     def trainable_weights(self) -> int:
+        """The weights training changes."""
         return self.totals.trainable
 
     @property
     def non_trainable_weights(self) -> int:
+        """The weights training leaves alone (batch-norm statistics, frozen layers)."""
         return self.totals.non_trainable
 
     @property
     def mult_adds(self) -> int:
+        """Multiply-adds of one forward pass of one example."""
         return self.totals.mult_adds
 
     def to_text(self, width: int | None = None, style: str | None = None) -> str:

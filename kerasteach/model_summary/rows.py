@@ -49,9 +49,11 @@ class SummaryRow:
 
     @property
     def non_trainable_weights(self) -> int:
+        """This layer's weights that training leaves alone."""
         return self.weights - self.trainable_weights
 
     def as_dict(self) -> dict[str, Any]:
+        """The row as a plain dict (for JSON, or a pandas DataFrame)."""
         return asdict(self)
 
 

@@ -119,10 +119,12 @@ class TQDMCallback(TqdmProgress):
 
     @property
     def tqdm_outer(self) -> Any:
+        """The tqdm bar over epochs, as keras-tqdm named it (None when not shown)."""
         return getattr(self._display, "outer", None)
 
     @property
     def tqdm_inner(self) -> Any:
+        """The tqdm bar over batches, as keras-tqdm named it (None when not shown)."""
         return getattr(self._display, "inner", None)
 
     # -- wiring them into TqdmProgress ----------------------------------------------

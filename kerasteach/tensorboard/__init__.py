@@ -13,7 +13,7 @@ importing Keras.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "tensorboard_callbacks": "bundle",
@@ -29,7 +29,33 @@ _WHERE = {
     "TensorBoardError": "runs",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "ActivationImages",
+    "ClassroomTensorBoard",
+    "ConfusionMatrix",
+    "HParams",
+    "MisclassifiedImages",
+    "ModelSummaryText",
+    "RunFolder",
+    "TensorBoardError",
+    "TensorBoardServer",
+    "launch_tensorboard",
+    "tensorboard_callbacks",
+]
+assert __all__ == sorted(_WHERE)  # one list of names, spelled twice for tools
+
+if TYPE_CHECKING:  # for type checkers and the API reference; loaded lazily
+    from kerasteach.tensorboard.bundle import tensorboard_callbacks
+    from kerasteach.tensorboard.callbacks import (
+        ActivationImages,
+        ClassroomTensorBoard,
+        ConfusionMatrix,
+        HParams,
+        MisclassifiedImages,
+        ModelSummaryText,
+    )
+    from kerasteach.tensorboard.launch import TensorBoardServer, launch_tensorboard
+    from kerasteach.tensorboard.runs import RunFolder, TensorBoardError
 
 
 def __getattr__(name: str) -> Any:

@@ -41,6 +41,7 @@ class TensorBoardServer:
 
     @property
     def pid(self) -> int:
+        """The TensorBoard process's id."""
         return self.process.pid
 
     def _read_output(self) -> None:
@@ -53,6 +54,7 @@ class TensorBoardServer:
         self._found.set()  # it ended
 
     def wait_until_ready(self, timeout: float) -> None:
+        """Return once TensorBoard answers at its address; raise after ``timeout`` s."""
         deadline = time.monotonic() + timeout
         self._found.wait(timeout)
         while time.monotonic() < deadline:
