@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from kerasteach._printable import printable
 from kerasteach._version import __version__
 from kerasteach.cli import (
+    check_command,
     datasets_command,
     demo_command,
     explore_command,
@@ -33,6 +34,7 @@ SUBCOMMANDS = (
     datasets_command,
     explore_command,
     tensorboard_command,
+    check_command,
 )
 
 

@@ -1,0 +1,342 @@
+"""Is this computer ready for the workshop? What ``kerasteach check`` reports.
+
+Each check gives one :class:`Check` (what, result, details); the command
+renders them as a table or as JSON, and exits 1 when one has failed. Nothing
+here touches the network unless ``network=True``, and no check raises: what
+goes wrong is the check's result.
+
+>>> rows = [python_version()]
+>>> rows[0].status
+'ok'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import importlib.util
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+OK, MISSING, FAILED = "ok", "missing", "FAILED"
+BACKENDS = ("tensorflow", "jax", "torch")
+PACKAGES = ("kerasteach", "keras", "tensorflow", "numpy", "tqdm", "matplotlib")
+OPTIONAL_PACKAGES = ("jax", "torch", "ipywidgets")
+# One import of Keras and one operation, in a fresh process per backend: a
+# backend that cannot start must not take this process with it.
+BACKEND_PROBE = (
+    "import keras, keras.ops as ops\n"
+    "print(keras.__version__, float(ops.sum(ops.ones(3))))\n"
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: ``status`` is "ok", "missing" or "FAILED"."""
+
+    section: str
+    name: str
+    status: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The check as a plain dict (for ``--json``)."""
+        return asdict(self)
+
+
+def python_version() -> Check:
+    version = platform.python_version()
+    good = sys.version_info >= (3, 10)
+    return Check(
+        "python",
+        "Python",
+        OK if good else FAILED,
+        f"{version} ({sys.executable})"
+        if good
+        else f"{version}: kerasteach needs Python 3.10 or newer",
+    )
+
+
+def package_versions() -> list[Check]:
+    checks = []
+    for name in PACKAGES + OPTIONAL_PACKAGES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            needed = name in PACKAGES
+            checks.append(
+                Check(
+                    "packages",
+                    name,
+                    FAILED if needed else MISSING,
+                    f"not installed: pip install {name}"
+                    if needed
+                    else "not installed (optional)",
+                )
+            )
+        else:
+            checks.append(Check("packages", name, OK, version))
+    return checks
+
+
+def default_backend() -> str:
+    """The backend Keras will use: KERAS_BACKEND, else ~/.keras/keras.json."""
+    chosen = os.environ.get("KERAS_BACKEND")
+    if chosen:
+        return chosen
+    import json
+
+    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    try:
+        return json.loads((home / "keras.json").read_text()).get(
+            "backend", "tensorflow"
+        )
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def backend_checks(timeout: float = 240) -> list[Check]:
+    """Each Keras backend started in its own process, all at once."""
+    default = default_backend()
+    names = list(BACKENDS) + ([default] if default not in BACKENDS else [])
+
+    def probe(name: str) -> Check:
+        needed = name == default
+        label = f"{name} (default)" if needed else name
+        package = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(name)
+        if package and importlib.util.find_spec(package) is None:
+            return Check(
+                "backends",
+                label,
+                FAILED if needed else MISSING,
+                f"not installed: pip install {package}",
+            )
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", BACKEND_PROBE],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={**os.environ, "KERAS_BACKEND": name, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            )
+        except subprocess.TimeoutExpired:
+            return Check("backends", label, FAILED, f"no answer in {timeout:.0f} s")
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["exited with an error"])[-1]
+            fix = " (set KERAS_BACKEND to tensorflow, jax or torch)" if needed else ""
+            return Check(
+                "backends", label, FAILED if needed else MISSING, last[:200] + fix
+            )
+        keras_version = done.stdout.split()[0] if done.stdout.split() else "?"
+        return Check(
+            "backends", label, OK, f"Keras {keras_version} starts and computes"
+        )
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        return list(pool.map(probe, names))
+
+
+def dataset_checks(network: bool = False) -> list[Check]:
+    """Each dataset: on this computer (verified), or what a download would take."""
+    from kerasteach import datasets
+    from kerasteach.datasets import sources, storage
+
+    try:
+        mirror = sources.mirror_setting(None)
+    except ValueError as error:
+        return [Check("datasets", "KERASTEACH_MIRROR", FAILED, str(error))]
+    cache = storage.cache_root()
+    checks = []
+    for name in datasets.names():
+        card = datasets.card(name)
+        if not card.download_size:
+            checks.append(Check("datasets", name, OK, "comes with scikit-learn"))
+            continue
+        problems: list[str] = []
+        found = sources.locate_form(card, None, mirror, problems)
+        if found is not None:
+            _, paths = found
+            where = _where(next(iter(paths.values())), cache, mirror)
+            checks.append(Check("datasets", name, OK, f"{where}, SHA-256 verified"))
+            continue
+        detail = f"needs a download of {card.download_size / 1e6:,.1f} MB"
+        if problems:
+            detail += "; " + "; ".join(problems)
+        if network:
+            detail += "; " + _reachable(card)
+        detail += f" (or: kerasteach datasets download {name})"
+        checks.append(Check("datasets", name, MISSING, detail))
+    return checks
+
+
+def _where(path: Path, cache: Path, mirror: str | None) -> str:
+    if path.is_relative_to(cache):
+        return "in the cache"
+    if mirror and path.is_relative_to(Path(mirror).expanduser()):
+        return "in the mirror"
+    return "in Keras' cache"
+
+
+def _reachable(card, timeout: float = 5) -> str:
+    url = card.forms[0].files[0].urls[0]
+    try:
+        request = urllib.request.Request(url, method="HEAD")
+        with urllib.request.urlopen(request, timeout=timeout):
+            return f"{url} answers"
+    except Exception as error:  # any failure is the answer: unreachable
+        return f"{url} unreachable ({type(error).__name__}: {error})"[:240]
+
+
+def tool_checks() -> list[Check]:
+    checks = []
+    if importlib.util.find_spec("tensorboard") is None:
+        checks.append(
+            Check(
+                "tools", "TensorBoard", FAILED, "not installed: pip install tensorboard"
+            )
+        )
+    else:
+        version = importlib.metadata.version("tensorboard")
+        checks.append(Check("tools", "TensorBoard", OK, version))
+    browser = _browser()
+    checks.append(
+        Check(
+            "tools",
+            "web browser",
+            OK if browser else MISSING,
+            browser
+            or "none found: TensorBoard, the report and the explorer open in one",
+        )
+    )
+    return checks
+
+
+def _browser() -> str | None:
+    import webbrowser
+
+    try:
+        chosen = webbrowser.get()
+    except webbrowser.Error:
+        chosen = None
+    if chosen is not None and getattr(chosen, "name", ""):
+        return str(chosen.name)
+    for program in ("chromium", "google-chrome", "firefox", "microsoft-edge"):
+        if shutil.which(program):
+            return program
+    return None
+
+
+def smoke_test() -> Check:
+    """A few seconds of training with the add-ons on, on the default backend."""
+    start = time.perf_counter()
+    try:
+        # what the add-ons print (LivePlot's "saved to") is not the report's
+        chatter = io.StringIO()
+        with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            backend = _train_with_every_add_on()
+    except Exception as error:  # the report says what broke, never a traceback
+        return Check(
+            "smoke test", "training", FAILED, f"{type(error).__name__}: {error}"[:300]
+        )
+    seconds = time.perf_counter() - start
+    return Check(
+        "smoke test",
+        "training",
+        OK,
+        f"a small CNN trained 2 epochs with progress bars, a live plot, "
+        f"TensorBoard logs, summary and activations in {seconds:.1f} s ({backend})",
+    )
+
+
+def _train_with_every_add_on() -> str:
+    import keras
+    import numpy as np
+
+    import kerasteach
+
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 8, 8, 1), dtype=np.float32)
+    y = (x.mean(axis=(1, 2, 3)) > 0.5).astype("int64")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax", name="out"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    kerasteach.summary(model).to_text(width=80)
+    with tempfile.TemporaryDirectory() as folder:
+        callbacks = [
+            kerasteach.TqdmProgress(file=io.StringIO()),
+            kerasteach.LivePlot(Path(folder) / "curves.png"),
+            *kerasteach.tensorboard_callbacks(
+                Path(folder) / "logs", sample=x[:2], validation_data=(x[:64], y[:64])
+            ),
+        ]
+        model.fit(
+            x[64:], y[64:], epochs=2, batch_size=32, verbose=0,
+            validation_data=(x[:64], y[:64]), callbacks=callbacks,
+        )  # fmt: skip
+        kerasteach.get_activations(model, x[:2])
+    return f"Keras {keras.__version__}, {keras.backend.backend()} backend"
+
+
+def run_checks(
+    network: bool = False,
+    smoke: bool = True,
+    progress: Callable[[str], object] | None = None,
+) -> list[Check]:
+    """Every check, in the report's order; ``progress`` hears each section."""
+    say = progress or (lambda text: None)
+    checks = [python_version(), *package_versions()]
+    say("starting each Keras backend")
+    checks += backend_checks()
+    say("looking for the datasets")
+    checks += dataset_checks(network)
+    checks += tool_checks()
+    if smoke:
+        say("training a small network with the add-ons")
+        checks.append(smoke_test())
+    return checks
+
+
+def passed(checks: Iterable[Check]) -> bool:
+    """True when no check failed ("missing" is a warning)."""
+    return all(check.status != FAILED for check in checks)
+
+
+def as_table(checks: list[Check], width: int = 100) -> str:
+    """The report as aligned text: section, name, result, details (wrapped)."""
+    import textwrap
+
+    first = max(len(f"{c.section}: {c.name}") for c in checks)
+    lines = []
+    for check in checks:
+        head = f"{check.section}: {check.name}".ljust(first)
+        status = check.status.ljust(7)
+        room = max(20, width - first - 11)
+        wrapped = textwrap.wrap(
+            check.detail, room, break_long_words=False, break_on_hyphens=False
+        ) or [""]
+        lines.append(f"{head}  {status}  {wrapped[0]}")
+        lines += [" " * (first + 11) + more for more in wrapped[1:]]
+    verdict = (
+        "Ready."
+        if passed(checks)
+        else "Not ready: fix the FAILED lines above, then run kerasteach check again."
+    )
+    return "\n".join([*lines, "", verdict])

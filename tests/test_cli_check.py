@@ -1,0 +1,98 @@
+"""``kerasteach check`` run as the real console script: the readiness report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import ROOT, console_script, run_command, skip_unless
+
+SHARED = ROOT.parent / "shared" / "datasets"
+OFFLINE = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+
+
+def check(*args: str, env: dict[str, str]):
+    return run_command(console_script(), "check", *args, env=env, timeout=600)
+
+
+def rows(report: dict) -> dict[str, dict]:
+    return {f"{c['section']}: {c['name']}": c for c in report["checks"]}
+
+
+def test_a_ready_computer_reports_every_check_as_json(tmp_path: Path) -> None:
+    skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    env = {
+        **OFFLINE,
+        "KERASTEACH_DATA": str(tmp_path / "cache"),
+        "KERASTEACH_MIRROR": str(SHARED),
+        "KERAS_HOME": str(tmp_path / "keras"),  # an empty Keras cache
+        "KERAS_BACKEND": "tensorflow",
+    }
+    result = check("--json", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["ready"] is True
+    found = rows(report)
+    assert found["python: Python"]["status"] == "ok"
+    for backend in ("tensorflow (default)", "jax", "torch"):
+        assert found[f"backends: {backend}"]["status"] == "ok", found
+        assert "starts and computes" in found[f"backends: {backend}"]["detail"]
+    assert found["datasets: mnist"] == {
+        "section": "datasets",
+        "name": "mnist",
+        "status": "ok",
+        "detail": "in the mirror, SHA-256 verified",
+    }
+    assert found["datasets: digits"]["detail"] == "comes with scikit-learn"
+    missing = [c for c in report["checks"] if c["section"] == "datasets"]
+    for row in missing:
+        if row["status"] != "ok":
+            assert row["detail"].startswith("needs a download of "), row
+            assert f"kerasteach datasets download {row['name']}" in row["detail"]
+    smoke = found["smoke test: training"]
+    assert smoke["status"] == "ok", smoke
+    assert "tensorflow backend" in smoke["detail"]
+    assert found["tools: TensorBoard"]["status"] == "ok"
+    assert "Traceback" not in result.stderr
+
+
+def test_a_wrong_mirror_copy_is_named_and_the_network_only_asked_for(
+    tmp_path: Path,
+) -> None:
+    mirror = tmp_path / "usb"
+    (mirror / "mnist").mkdir(parents=True)
+    (mirror / "mnist" / "mnist.npz").write_bytes(b"not MNIST")
+    env = {
+        **OFFLINE,
+        "KERASTEACH_DATA": str(tmp_path / "cache"),
+        "KERASTEACH_MIRROR": str(mirror),
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    result = check("--no-training", "--network", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning only
+    line = next(
+        x for x in result.stdout.splitlines() if x.startswith("datasets: mnist")
+    )
+    assert "missing" in line
+    text = " ".join(result.stdout.split())  # the table wraps long details
+    assert f"mirror {mirror}/mnist/mnist.npz: wrong" in text
+    assert "unreachable" in text  # --network asked, through a proxy that is down
+    assert "smoke test" not in result.stdout
+    assert result.stdout.rstrip().endswith("Ready.")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_default_backend_fails_with_the_fix_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {**OFFLINE, "KERAS_BACKEND": "tensorfloww", "KERASTEACH_MIRROR": ""}
+    result = check(env=env)
+    assert result.returncode == 1
+    text = " ".join(result.stdout.split())
+    assert "backends: tensorfloww (default) FAILED" in text
+    assert "set KERAS_BACKEND to tensorflow, jax or torch" in text
+    assert "smoke test: training FAILED" in text
+    assert text.endswith(
+        "Not ready: fix the FAILED lines above, then run kerasteach check again."
+    )
+    assert "Traceback" not in result.stderr
