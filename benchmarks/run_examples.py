@@ -33,7 +33,7 @@ START, END = "<!-- results: start -->", "<!-- results: end -->"
 def title(script: Path) -> str:
     """The example's heading, without its number: what it teaches."""
     for line in script.read_text().splitlines():
-        if line.startswith("# # "):
+        if line.startswith("# # ") and line[4:5].isdigit():  # "# # 3. A CNN..."
             return line[4:].split(". ", 1)[-1]
     return script.stem
 

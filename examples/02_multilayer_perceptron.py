@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 2. A multilayer perceptron on MNIST, compared with the first network
 #
@@ -10,7 +15,7 @@ import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras
-from course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, score
 
 import kerasteach
 

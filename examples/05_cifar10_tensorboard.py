@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 5. CIFAR-10 in colour, watched in TensorBoard
 #
@@ -14,7 +19,7 @@ import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import json
 
 import keras
-from course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, score
 
 import kerasteach
 

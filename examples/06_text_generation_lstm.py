@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 6. A character-level LSTM that writes text
 #
@@ -13,7 +18,7 @@ from pydoc_data.topics import topics
 
 import keras
 import numpy as np
-from course import options, output_folder
+from kerasteach.course import options, output_folder
 
 import kerasteach
 

@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 7. An autoencoder: squeeze MNIST digits through 32 numbers
 #
@@ -11,7 +16,7 @@ import json
 
 import keras
 import numpy as np
-from course import load_images, options, output_folder
+from kerasteach.course import load_images, options, output_folder
 from matplotlib.figure import Figure
 
 import kerasteach

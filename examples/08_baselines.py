@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 8. Baselines: is a simpler method enough?
 #
@@ -10,7 +15,7 @@
 import json
 import time
 
-from course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, score
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 

@@ -1,3 +1,8 @@
+# %%
+# In a fresh hosted notebook (Colab, Kaggle), remove the "#" before %pip and
+# run this cell first: it installs kerasteach (or the wheel your teacher gives).
+# # %pip install kerasteach
+
 # %% [markdown]
 # # 9. Data-parallel training: every device, then several processes
 #
@@ -35,7 +40,7 @@ def more_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
 
 
-from course import load_images, options, output_folder, score  # noqa: E402
+from kerasteach.course import load_images, options, output_folder, score  # noqa: E402
 
 args = options("Data-parallel training of the MNIST CNN", epochs=5, more=more_options)
 

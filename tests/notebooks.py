@@ -24,6 +24,21 @@ def execute(cells: list[tuple[str, str] | str], folder: Path, timeout: int = 600
             else nbformat.v4.new_code_cell
         )
         notebook.cells.append(make(text))
+    return _run(nbclient, notebook, folder, timeout)
+
+
+def run_file(path: Path, folder: Path, timeout: int = 600):
+    """Run the notebook file at ``path`` in a new python3 kernel working in
+    ``folder``; returns the executed notebook (the file is not changed)."""
+    try:
+        import nbclient
+        import nbformat
+    except ImportError:
+        skip_unless(False, "nbclient and nbformat are not installed")
+    return _run(nbclient, nbformat.read(path, as_version=4), folder, timeout)
+
+
+def _run(nbclient, notebook, folder: Path, timeout: int):
     client = nbclient.NotebookClient(
         notebook,
         timeout=timeout,
