@@ -4,7 +4,8 @@
 
 Both produce the full text of a large keras.applications model (built with
 weights=None, nothing downloaded); the times are medians over the repeats,
-and the ratio is kerasteach's time over Keras'. The target is 0.5 or less. It
+and the ratio is kerasteach's time over Keras'; the two sides take turns,
+round after round. The target is 0.5 or less. It
 also times `import kerasteach` and `kerasteach --help` in fresh processes,
 against a bare `python -c pass`.
 """
@@ -17,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from timing import median_seconds
+from timing import interleaved_medians
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -42,8 +43,10 @@ def bench_summaries(names: list[str], repeat: int) -> None:
             kerasteach.summary(model, width=120).to_text()
 
         keras_summary(), teach_summary()  # warm both: first calls import modules
-        keras_time = median_seconds(keras_summary, repeat)
-        teach_time = median_seconds(teach_summary, repeat)
+        medians = interleaved_medians(
+            {"keras": keras_summary, "kerasteach": teach_summary}, repeat
+        )
+        keras_time, teach_time = medians["keras"], medians["kerasteach"]
         print(
             f"{name:<18}{len(model.layers):>7}{keras_time:>14.3f}s{teach_time:>11.3f}s"
             f"{teach_time / keras_time:>8.2f}"
@@ -57,14 +60,15 @@ def bench_command_line(repeat: int) -> None:
         "import kerasteach": [sys.executable, "-c", "import kerasteach"],
         "kerasteach --help": [str(script), "--help"],
     }
-    results = {}
-    for label, command in commands.items():
-        results[label] = median_seconds(
-            lambda command=command: subprocess.run(
+    results = interleaved_medians(
+        {
+            label: lambda command=command: subprocess.run(
                 command, check=True, capture_output=True
-            ),
-            repeat,
-        )
+            )
+            for label, command in commands.items()
+        },
+        repeat,
+    )
     base = results["python -c pass"]
     for label, seconds in results.items():
         extra = "" if label == "python -c pass" else f"  ({seconds - base:+.3f}s)"

@@ -20,6 +20,24 @@ def median_seconds(work: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(
+    works: dict[str, Callable[[], object]], repeat: int
+) -> dict[str, float]:
+    """The median wall time of each of ``works``, run in turn ``repeat`` rounds
+    over: a slow moment of a shared machine then hits every side alike.
+
+    >>> sorted(interleaved_medians({"a": lambda: None, "b": lambda: None}, 3))
+    ['a', 'b']
+    """
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(repeat):
+        for name, work in works.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(spent) for name, spent in times.items()}
+
+
 # A name given to --backends -> (KERAS_BACKEND, extra environment). "jax-dp" is
 # JAX with the model laid out data-parallel over two host devices.
 BACKENDS = {

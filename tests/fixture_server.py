@@ -3,13 +3,14 @@
 Faults, set per path: ``"500-once"`` (HTTP 500, then the file), ``"cut-once"``
 (sends half with the full Content-Length, then closes; honours Range after),
 ``"short-no-length"`` (half the body, no Content-Length, every time),
-``"wrong"`` (other bytes of the same size), ``"stall"`` (headers, then silence),
+``"wrong"`` (other bytes of the same size), ``"stall"`` (headers, then silence
+until the server stops: longer than any test waits),
 ``"no-range"`` (ignores Range requests), ``"416-once"`` (refuses the first
 Range request with HTTP 416, as a server whose file changed does),
-``"half-then-stall"`` (half the file, then silence), ``"portal"`` (a captive
-portal: ``200 OK`` and a small login page, whatever was asked), ``"trickle"``
-(one byte every ``trickle_seconds``), ``"slow"`` (the file in small pieces with
-pauses, so that several clients overlap).
+``"half-then-stall"`` (half the file, then silence until the server stops),
+``"portal"`` (a captive portal: ``200 OK`` and a small login page, whatever
+was asked), ``"trickle"`` (one byte every ``trickle_seconds``), ``"slow"``
+(the file in small pieces with pauses, so that several clients overlap).
 Every answer carries an ``ETag``; ``If-Range`` with another tag gets the whole file.
 ``serving(certificate=(cert, key))`` speaks HTTPS instead.
 """
@@ -34,6 +35,7 @@ class FileServer:
         self.requests: list[tuple[str, str | None]] = []
         self.if_range: list[str | None] = []
         self.trickle_seconds = 0.3
+        self.stopping = threading.Event()  # set when the server stops: stalls end
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,7 +97,7 @@ class FileServer:
             request.send_response(200)
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
-            time.sleep(5)
+            self.stopping.wait()
             return
         if fault == "trickle":
             request.send_response(200)
@@ -141,7 +143,7 @@ class FileServer:
         if fault == "half-then-stall":
             request.wfile.write(part[: len(part) // 2])
             request.wfile.flush()
-            time.sleep(5)
+            self.stopping.wait()
             return
         if fault == "slow":
             try:
@@ -169,5 +171,6 @@ def serving(certificate: tuple[Path, Path] | None = None) -> Iterator[FileServer
     try:
         yield server
     finally:
+        server.stopping.set()
         server.httpd.shutdown()
         server.httpd.server_close()

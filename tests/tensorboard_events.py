@@ -22,6 +22,7 @@ class Series:
     plugin: str
     steps: list[int]
     values: list[np.ndarray]
+    content: bytes = b""  # the plugin's own data (e.g. the hparams of a run)
 
     def images(self, step: int = -1) -> list[Image.Image]:
         """The PNG images of a step (an image summary is width, height, PNGs)."""
@@ -42,10 +43,12 @@ def read_folder(folder: Path) -> dict[str, Series]:
     found = {}
     for tag in reader.Tags()["tensors"]:
         events = reader.Tensors(tag)
+        plugin_data = reader.SummaryMetadata(tag).plugin_data
         found[tag] = Series(
-            plugin=reader.SummaryMetadata(tag).plugin_data.plugin_name,
+            plugin=plugin_data.plugin_name,
             steps=[event.step for event in events],
             values=[tensor_util.make_ndarray(event.tensor_proto) for event in events],
+            content=plugin_data.content,
         )
     return found
 

@@ -45,8 +45,22 @@ def test_pack_lays_out_a_mirror_of_verified_files(tmp_path: Path) -> None:
     assert not list((tmp_path / "usb").rglob("*.tmp"))
 
 
+# Any attempt to reach the internet fails at once, whatever this machine has.
+NO_NETWORK = {
+    "http_proxy": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+}
+
+
 def test_download_offline_explains_and_exits_non_zero(tmp_path: Path) -> None:
-    env = {"KERASTEACH_DATA": str(tmp_path), "KERASTEACH_MIRROR": "http://127.0.0.1:9"}
+    env = {
+        **NO_NETWORK,
+        "KERASTEACH_DATA": str(tmp_path),
+        "KERASTEACH_MIRROR": "http://127.0.0.1:9",
+        "KERAS_HOME": str(tmp_path / "keras"),  # no copy in Keras' cache either
+    }
     result = datasets_command("download", "notmnist_small", "--timeout", "2", env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

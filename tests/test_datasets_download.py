@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -69,21 +70,37 @@ def test_a_bad_first_mirror_hands_over_to_the_next(
 
 
 def test_stalled_server_times_out_then_next_mirror(server, tmp_path: Path) -> None:
+    # The stalled server sends its headers, then nothing until the test ends:
+    # only the read timeout can end the wait.
+    server.faults["/mnist/mnist.npz"] = "stall"
+    card, files = mnist_card(server)
+    spec = card.forms[0].files[0]
+    failures: list[DownloadError] = []
+
+    def alone() -> None:
+        try:
+            download(spec, spec.urls, tmp_path / "alone.npz", timeout=0.5,
+                     attempts=1, progress=False)  # fmt: skip
+        except DownloadError as error:
+            failures.append(error)
+
+    waiting = threading.Thread(target=alone, daemon=True)
+    waiting.start()
+    waiting.join(120)  # without a timeout it would wait until the server stops
+    assert not waiting.is_alive(), "the download never gave up on a silent server"
+    assert server.requests == [("/mnist/mnist.npz", None)]
+    (problem,) = failures[0].problems
+    assert problem.startswith(f"{server.url}/mnist/mnist.npz: ")
+    assert problem.endswith("(nothing came for longer than the timeout)"), problem
     with serving() as second:
         card, files = mnist_card(server, server.url, second.url)
         second.publish("mnist", files)
-        server.faults["/mnist/mnist.npz"] = "stall"
-        start = time.monotonic()
-        download(
-            card.forms[0].files[0],
-            card.forms[0].files[0].urls,
-            tmp_path / "mnist.npz",
-            timeout=0.5,
-            attempts=1,
-            progress=False,
-        )
-        assert time.monotonic() - start < 4
-        assert second.requests
+        spec = card.forms[0].files[0]
+        download(spec, spec.urls, tmp_path / "mnist.npz", timeout=0.5, attempts=1,
+                 progress=False)  # fmt: skip
+        assert len(server.requests) == 2  # asked, and left behind
+        assert second.requests == [("/mnist/mnist.npz", None)]
+    assert (tmp_path / "mnist.npz").read_bytes() == files["mnist.npz"]
 
 
 def test_mirror_that_is_down_is_skipped(server, tmp_path: Path) -> None:
@@ -169,6 +186,7 @@ def test_download_killed_midway_leaves_no_file_then_resumes(server, tmp_path) ->
         time.monotonic() < deadline
     ):
         time.sleep(0.05)
+    assert server.requests == [("/big.bin", None)]  # it is downloading: now kill it
     process.kill()
     process.wait()
     assert part.stat().st_size == 1_000_000

@@ -40,7 +40,8 @@ def test_demo_makes_every_promised_file_offline(
     for line in (result.stdout + result.stderr).splitlines():
         assert not TENSORFLOW_NOISE.search(line), line
     accuracy = re.search(r"Test accuracy: (\d+\.\d)%", result.stdout)
-    assert accuracy and 0 < float(accuracy.group(1)) <= 100
+    # two epochs on the digits reach 88.5% here; chance is 10%
+    assert accuracy and float(accuracy.group(1)) >= 70, result.stdout
     assert "Epoch 2/2" in result.stdout  # the progress bars' lines
     # the header adds up to the 1,797 digits the docs speak of
     assert "1,797 images: trains on 1,290, checks each epoch on 143, tests on 364" in (
@@ -60,13 +61,14 @@ def test_demo_makes_every_promised_file_offline(
 
 
 def test_demo_refuses_bad_options_without_a_traceback(tmp_path) -> None:
-    result = run_command(console_script(), "demo", "--dataset", "imagenet")
-    assert result.returncode == 2
-    assert "no dataset called 'imagenet'" in result.stderr
-    result = run_command(console_script(), "demo", "--epochs", "0")
-    assert result.returncode == 2 and "--epochs must be 1 or more" in result.stderr
-    for text in (result.stderr,):
-        assert "Traceback" not in text
+    unknown = run_command(console_script(), "demo", "--dataset", "imagenet")
+    assert unknown.returncode == 2
+    assert "no dataset called 'imagenet'" in unknown.stderr
+    no_epochs = run_command(console_script(), "demo", "--epochs", "0")
+    assert no_epochs.returncode == 2
+    assert "--epochs must be 1 or more" in no_epochs.stderr
+    for result in (unknown, no_epochs):
+        assert "Traceback" not in result.stderr
 
 
 def test_demo_of_a_dataset_that_is_not_here_names_the_offline_default(tmp_path) -> None:

@@ -401,3 +401,20 @@ def test_torchrun_style_processes_on_pytorch_get_a_clear_warning() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 processes (WORLD_SIZE) on Keras' PyTorch backend" in result.stderr
     assert "use the JAX backend" in result.stderr
+
+
+def test_the_scaling_page_runs_on_two_jax_devices(tmp_path: Path) -> None:
+    """docs/scaling.md's code, run as tests/test_docs.py runs the other pages,
+    on JAX with two host devices: every block runs and prints what it shows."""
+    from conftest import ROOT, run_command
+
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
+        "from pathlib import Path\n"
+        "from test_docs import check_page\n"
+        f"check_page(Path({str(ROOT / 'docs' / 'scaling.md')!r}))\n"
+    )
+    env = {**TWO_HOST_DEVICES, "KERAS_BACKEND": "jax"}
+    result = run_command(sys.executable, "-c", script, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -131,7 +131,15 @@ def test_keras_curves_and_one_learning_rate(trained) -> None:
 
 
 def test_history_and_logs_are_not_changed_by_the_hooks(trained) -> None:
-    assert set(trained["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    # the same seeded model and data, fitted without kerasteach's callbacks
+    x, y = data(240)
+    x_val, y_val = data(90, seed=1)
+    alone = cnn().fit(
+        x, y, validation_data=(x_val, y_val), epochs=3, batch_size=32, verbose=0
+    )
+    assert sorted(trained["history"]) == sorted(alone.history)
+    for key, values in alone.history.items():
+        np.testing.assert_allclose(trained["history"][key], values, rtol=1e-5)
     model = trained["model"]
     assert "CountingMetrics" not in type(model._compile_metrics).__name__
 
@@ -186,22 +194,41 @@ def test_confusion_counts_equal_those_computed_directly(trained) -> None:
     assert picture.images()[0].size[0] >= 3 * 36
 
 
-def test_misclassified_grid_shows_the_wrong_ones(trained) -> None:
-    model, x_val, y_val = trained["model"], trained["x_val"], trained["y_val"]
-    wrong = int((model.predict(x_val, verbose=0).argmax(1) != y_val).sum())
-    series = trained["events"]["validation"].get("misclassified/examples")
-    if wrong == 0:
-        assert series is None or series.steps[-1] < 2
-        return
-    (grid,) = series.images()
-    shown = min(wrong, 24)
-    columns = min(6, shown)
-    assert grid.size == (columns * 100, -(-shown // columns) * 118)
+def test_misclassified_grid_shows_the_wrong_ones(tmp_path) -> None:
+    from kerasteach.tensorboard.pictures import labelled_grid
+
+    x, y = data(600)
+    x_val, y_val = data(60, seed=1)
+    y_val = y_val.copy()
+    y_val[:8] = (y_val[:8] + 1) % 3  # mislabelled: a model that learned disagrees
+    model = cnn()
+    model.fit(x, y, epochs=12, batch_size=32, verbose=0)
+    grid_callback = MisclassifiedImages((x_val, y_val), NAMES, logdir=tmp_path)
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0, callbacks=[grid_callback])
+    predicted = model.predict(x_val, verbose=0).argmax(1)
+    wrong = np.flatnonzero(predicted != y_val)
+    assert 8 <= len(wrong) <= 12  # it gets most right: the grid is a real choice
+    expected = labelled_grid(
+        [x_val[i] for i in wrong],
+        [(f"true: {NAMES[y_val[i]]}", f"pred: {NAMES[predicted[i]]}") for i in wrong],
+    )
+    events = read_run(only_run(tmp_path))
+    (shown,) = events["validation"]["misclassified/examples"].images()
+    shown = np.asarray(shown)
+    assert shown.shape == np.asarray(expected).shape
+    assert np.abs(shown.astype(int) - np.asarray(expected).astype(int)).max() <= 1
 
 
 def test_hparams_are_written_for_the_run(trained) -> None:
-    root = trained["events"]["."]
-    assert root["_hparams_/session_start_info"].plugin == "hparams"
+    from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
+
+    start = trained["events"]["."]["_hparams_/session_start_info"]
+    assert start.plugin == "hparams"
+    written = HParamsPluginData.FromString(start.content).session_start_info.hparams
+    assert {name: value.number_value for name, value in written.items()} == {
+        "learning_rate": pytest.approx(0.001),
+        "filters": 4,
+    }
 
 
 def test_each_fit_gets_a_new_run_and_names_never_collide(tmp_path) -> None:
@@ -496,7 +523,6 @@ def test_evaluate_alone_writes_a_run_of_its_own(tmp_path) -> None:
 def test_kerasteach_hooks_keep_keras_background_dispatch() -> None:
     """No batch hooks: Keras keeps dispatching steps in the background
     (on JAX and PyTorch) when only kerasteach's callbacks are given."""
-    from keras.src.callbacks.callback_list import CallbackList
     from keras.src.utils.python_utils import is_default
 
     callbacks = tensorboard_callbacks(
@@ -505,8 +531,19 @@ def test_kerasteach_hooks_keep_keras_background_dispatch() -> None:
     for callback in callbacks:
         for hook in ("on_batch_end", "on_train_batch_end", "on_test_batch_end"):
             assert is_default(getattr(callback, hook)), (type(callback), hook)
-    from keras.src import backend
-
-    dispatch = CallbackList(callbacks, model=cnn())
-    if backend.IS_THREAD_SAFE:
-        assert dispatch._async_train and dispatch._async_test
+    # Keras dispatches in the background only on a thread-safe backend (JAX,
+    # PyTorch): ask one, in a process of its own.
+    script = (
+        "import numpy as np, keras\n"
+        "from keras.src.callbacks.callback_list import CallbackList\n"
+        "from kerasteach import tensorboard_callbacks\n"
+        "model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),\n"
+        "                          keras.layers.Dense(3, activation='softmax')])\n"
+        "callbacks = tensorboard_callbacks('logs', sample=np.zeros((2, 8, 8, 1)),\n"
+        "    validation_data=(np.zeros((8, 8, 8, 1)), np.zeros(8, int)))[:-1]\n"
+        "dispatch = CallbackList(callbacks, model=model)\n"
+        "print('background', dispatch._async_train, dispatch._async_test)\n"
+    )
+    result = run_command(sys.executable, "-c", script, env={"KERAS_BACKEND": "jax"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "background True True"
