@@ -42,6 +42,7 @@ import pickle
 import sys
 import tarfile
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -362,9 +363,13 @@ def bench_cifar10(folder: Path, repeat: int, quick: bool) -> None:
 def write_docs(repeat: int) -> None:
     """Rewrite the measured table of docs/datasets.md (between its markers)."""
     lines = [
-        f"Measured on a two-core machine with no GPU, with `python "
-        f"benchmarks/bench_datasets.py --write-docs` (medians of {repeat}, the two "
-        "sides taking turns; the ratio is kerasteach's time over the other's):",
+        *textwrap.wrap(
+            "Measured on a two-core machine with no GPU, with `python "
+            f"benchmarks/bench_datasets.py --write-docs` (medians of {repeat}, the "
+            "two sides taking turns; the ratio is kerasteach's time over the "
+            "other's):",
+            79,
+        ),
         "",
         "| load | kerasteach | other | ratio | other is |",
         "|---|---|---|---|---|",
@@ -381,8 +386,11 @@ def write_docs(repeat: int) -> None:
     lock, _ = MEASURED["dataset lock, taken and released"]
     lines += [
         "",
-        f"The dataset lock took {lock * 1e3:.2f} ms to take and release in the same "
-        "run; a load from a built cache does not take it at all.",
+        *textwrap.wrap(
+            f"The dataset lock took {lock * 1e3:.2f} ms to take and release in the "
+            "same run; a load from a built cache does not take it at all.",
+            79,
+        ),
     ]
     start, end = "<!-- bench_datasets: start -->\n", "<!-- bench_datasets: end -->"
     page = DOCS_PAGE.read_text(encoding="utf-8")
