@@ -1,6 +1,6 @@
 """get_activations against the other ways to read a model's layers.
 
-    python benchmarks/bench_activations.py [--backends tensorflow,jax] [--quick]
+    python benchmarks/bench_activations.py [--backends tensorflow,jax,torch] [--quick]
 
 On a ``weights=None`` ResNet50 and a batch of 32 random 224x224 images, each
 way runs in its own subprocess (so its peak memory is its own), warm-up call
@@ -18,9 +18,17 @@ first, then ``--repeat`` timed calls (one for the sub-models). The ways run
   predicting the batch (what older tools did). It is timed on ``--sample``
   evenly spread layers and scaled to all of them, as the full run takes long.
 
+Every kerasteach way reads every layer it returned, so a copy from a GPU is
+paid inside the timing. Each backend's report starts with the device it ran on
+and the copy limits for the bytes of ``"all"``'s results: a copy from the
+device into ordinary (pageable) host memory, and into page-locked (pinned)
+memory where the backend offers it (a GPU); on a CPU the pageable figure is a
+host memory copy and there is no pinned one.
+
 Peak memory is the subprocess's maximum resident set size minus what it held
 after building the model (TensorFlow's own start-up is left out). Ratios are
-time over ``predict``'s, and peak memory over the naive model's.
+time over ``predict``'s, and peak memory over the naive model's; with a pinned
+copy limit, also time over (predict + the pinned copy of the results).
 ``--quick`` uses a small CNN instead, for a smoke run.
 """
 
@@ -92,15 +100,21 @@ def worker(way: str, quick: bool, sample: int, repeat: int) -> dict:
     elif way == "kerasteach default":
 
         def run():
-            return get_activations(model, x)
+            found = get_activations(model, x)
+            return [found[name] for name in found]  # every layer on the host
     elif way == "kerasteach all":
 
         def run():
-            return get_activations(model, x, "all")
+            found = get_activations(model, x, "all")
+            return [found[name] for name in found]
     elif way == "kerasteach all float16":
 
         def run():
-            return get_activations(model, x, "all", dtype="float16")
+            found = get_activations(model, x, "all", dtype="float16")
+            return [found[name] for name in found]
+    elif way == "copy limits":
+        found = get_activations(model, x, "all")
+        return copy_limits(sum(found[name].nbytes for name in found), repeat)
     elif way == "naive all":
         naive = keras.Model(model.inputs, [layer.output for layer in layers])
 
@@ -122,6 +136,60 @@ def worker(way: str, quick: bool, sample: int, repeat: int) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb() - base, "scaled": scale}
 
 
+def copy_limits(size: int, repeat: int) -> dict:
+    """Where this backend computes, and how fast ``size`` bytes come from there
+    into pageable and (where the backend offers it) pinned host memory."""
+    import keras
+    import numpy as np
+
+    backend = keras.backend.backend()
+    count = size // 4
+    pinned = None
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        source = jax.device_put(np.ones(count, np.float32), device)
+        source.block_until_ready()
+        pageable = median_seconds(lambda: np.array(source), repeat)
+        if device.platform != "cpu":
+            target = jax.sharding.SingleDeviceSharding(
+                device, memory_kind="pinned_host"
+            )
+            pinned = median_seconds(
+                lambda: jax.device_put(source, target).block_until_ready(), repeat
+            )
+        where = f"{device.platform}:{device.id} ({device.device_kind})"
+    elif backend == "torch":
+        import torch
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        source = torch.ones(count, device=device)
+        pageable = median_seconds(lambda: source.to("cpu", copy=True), repeat)
+        if device.type == "cuda":
+            buffer = torch.empty(count, pin_memory=True)
+
+            def to_pinned():
+                buffer.copy_(source, non_blocking=True)
+                torch.cuda.synchronize()
+
+            to_pinned()
+            pinned = median_seconds(to_pinned, repeat)
+            where = f"cuda:0 ({torch.cuda.get_device_name(0)})"
+        else:
+            where = "cpu"
+    else:
+        import tensorflow as tf
+
+        gpus = tf.config.list_logical_devices("GPU")
+        name = gpus[0].name if gpus else "/device:CPU:0"
+        with tf.device(name):
+            source = tf.ones((count,), tf.float32)
+        pageable = median_seconds(lambda: np.array(source), repeat)
+        where = name
+    return {"device": where, "bytes": size, "pageable_s": pageable, "pinned_s": pinned}
+
+
 def measure(way: str, backend: str, options) -> dict | None:
     """One way, in a subprocess of its own so its peak memory is its own."""
     command = [sys.executable, __file__, "--worker", way]
@@ -133,6 +201,7 @@ def measure(way: str, backend: str, options) -> dict | None:
 def report(backend: str, options) -> None:
     """Each way ``--rounds`` times, interleaved (the sub-models once): a slow
     moment of a shared machine hits every way, and the medians are compared."""
+    copies = measure("copy limits", backend, options)
     runs: dict[str, list[dict]] = {way: [] for way in WAYS}
     for round_number in range(options.rounds):
         for way in WAYS:
@@ -153,6 +222,17 @@ def report(backend: str, options) -> None:
         if found
     }
     print(f"{backend}:")
+    pinned_limit = None
+    if copies is not None:
+        gigabytes = copies["bytes"] / 1e9
+        pinned = copies["pinned_s"]
+        print(
+            f"  ran on {copies['device']}; copying {copies['bytes'] / 1e6:,.0f} MB "
+            f'("all"\'s results) to the host: pageable '
+            f"{gigabytes / copies['pageable_s']:.1f} GB/s, pinned "
+            + (f"{gigabytes / pinned:.1f} GB/s" if pinned else "none here (no GPU)")
+        )
+        pinned_limit = pinned
     limit = results.get("predict", {}).get("seconds")
     naive = results.get("naive all", {}).get("peak_mb")
     for way, numbers in results.items():
@@ -164,15 +244,20 @@ def report(backend: str, options) -> None:
             if numbers["scaled"] > 1
             else ""
         )
+        bound = (
+            f"  {numbers['seconds'] / (limit + pinned_limit):.2f}x predict+pinned"
+            if limit and pinned_limit
+            else ""
+        )
         print(
             f"  {way:<24}{numbers['seconds']:>8.2f} s {spread:<14}{ratio}"
-            f"{numbers['peak_mb']:>9.0f} MB {memory}{note}"
+            f"{numbers['peak_mb']:>9.0f} MB {memory}{bound}{note}"
         )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument("--backends", default="tensorflow,jax,torch")
     parser.add_argument("--sample", type=int, default=8, help="sub-models timed")
     parser.add_argument("--repeat", type=int, default=1, help="timed calls a run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved runs")

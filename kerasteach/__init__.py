@@ -31,6 +31,7 @@ _LAZY_NAMES = {
     "plot_history": "kerasteach.plots",
     "get_activations": "kerasteach.activations",
     "ActivationError": "kerasteach.activations",
+    "Activations": "kerasteach.activations",
     "LayerNotFoundError": "kerasteach.activations",
     "plot_activations": "kerasteach.activations",
     "plot_filters": "kerasteach.activations",
@@ -58,6 +59,7 @@ _LAZY_MODULES = ("datasets",)
 
 __all__ = [
     "ActivationError",
+    "Activations",
     "ActivationImages",
     "ClassroomTensorBoard",
     "ConfusionMatrix",
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
     from kerasteach import datasets
     from kerasteach.activations import (
         ActivationError,
+        Activations,
         LayerNotFoundError,
         activation_report,
         get_activations,

@@ -270,18 +270,38 @@ model = keras.Sequential([
 ])
 x = np.random.default_rng(0).random((40, 8, 8, 1), dtype=np.float32)
 one = get_activations(model, x[:10], "all")
-batched = get_activations(model, x, "all")
+untouched = one.copied  # nothing has crossed to the host yet
 cuts = {n: keras.Model(model.inputs, model.get_layer(n).output).predict(x, verbose=0)
         for n in one}
+first = np.allclose(one["conv"], cuts["conv"][:10], atol=1e-5)
+after_one = list(one.copied)
+batched = get_activations(model, x, "all")
+kept = [get_activations(model, x[:10], "all", to_host=False),
+        get_activations(model, x, "all", to_host=False, batch_size=16)]
+half = [get_activations(model, x[:10], "all", dtype="float16"),
+        get_activations(model, x, "all", dtype="float16", batch_size=16)]
 print(json.dumps({
     "one": all(np.allclose(one[n], cuts[n][:10], atol=1e-5) for n in one),
+    "lazy": [list(untouched), first, after_one],
     "batched": all(np.allclose(batched[n], cuts[n], atol=1e-5) for n in one),
+    "kept on the device": [
+        not isinstance(k[n], np.ndarray) and keras.ops.is_tensor(k[n])
+        for k in kept for n in k
+    ],
+    "kept equal": all(
+        np.allclose(keras.ops.convert_to_numpy(k[n]), cuts[n][: len(k[n])], atol=1e-5)
+        for k in kept for n in k
+    ),
+    "float16": all(
+        h[n].dtype == np.float16 and np.allclose(h[n], cuts[n][: len(h[n])], atol=2e-2)
+        for h in half for n in h
+    ),
 }))
 """
 
 
-@pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_other_backends_give_what_keras_cuts_give(backend: str) -> None:
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_every_backend_gives_what_keras_cuts_give(backend: str) -> None:
     import json
     import sys
 
@@ -293,5 +313,39 @@ def test_other_backends_give_what_keras_cuts_give(backend: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "one": True,
+        "lazy": [[], True, ["conv"]],  # one layer read: one layer copied
         "batched": True,
+        "kept on the device": [True] * 6,
+        "kept equal": True,
+        "float16": True,
     }
+
+
+def test_pictures_are_made_on_the_device_and_only_their_pixels_come_back() -> None:
+    from kerasteach.activations.extract import compiled_forward
+    from kerasteach.activations.tiles import picture
+
+    model, x = cnn(), images(3)
+    paths = ["conv", "flat", "out"]
+    extractor = extraction_model(model, paths)
+    shown = compiled_forward(extractor, pictures=(2, None))(x)
+    floats = compiled_forward(extractor)(x)
+    conv, flat, out = shown
+    assert conv.dtype == np.uint8 and conv.shape == (3, 6, 6, 2)  # 2 of 4 maps
+    assert flat.dtype == np.uint8 and out.dtype == np.uint8
+    assert conv.nbytes * 8 == floats[0].nbytes  # a quarter of the bytes, half the maps
+    for pixels, values in zip(shown, floats, strict=True):
+        for index in range(3):
+            device = picture(pixels[index], max_channels=2)
+            host = picture(values[index], max_channels=2)
+            # the same picture, to the 8-bit step a PNG has anyway
+            np.testing.assert_allclose(device, host, atol=0.5 / 255 + 1e-6)
+
+
+def test_the_result_is_used_as_a_dict() -> None:
+    found = get_activations(cnn(), images(2), "all")
+    scores = found.pop("out")  # as the report and keract users do
+    del found["norm"]
+    found["mine"] = np.zeros(2)
+    assert scores.shape == (2, 3) and list(found) == ["conv", "pool", "flat", "mine"]
+    assert dict(found)["conv"].shape == (2, 6, 6, 4)

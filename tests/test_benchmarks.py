@@ -78,6 +78,12 @@ def test_activations_benchmark_runs_and_prints_ratios() -> None:
             result.stdout,
         ), result.stdout
     assert "sub-model per layer" in result.stdout
+    # where it ran, and the copy limits for the results' bytes (no GPU here)
+    assert re.search(
+        r"  ran on /device:CPU:0; copying \d+ MB \(\"all\"'s results\) to the host: "
+        r"pageable \d+\.\d GB/s, pinned none here \(no GPU\)",
+        result.stdout,
+    ), result.stdout
 
 
 def test_tensorboard_benchmark_runs_and_prints_shares_and_ratios() -> None:

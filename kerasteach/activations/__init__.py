@@ -2,6 +2,7 @@
 
 from kerasteach.activations.extract import (
     ActivationError,
+    Activations,
     LayerNotFoundError,
     choose_layers,
     get_activations,
@@ -14,6 +15,7 @@ from kerasteach.activations.report import activation_report
 
 __all__ = [
     "ActivationError",
+    "Activations",
     "LayerNotFoundError",
     "activation_report",
     "choose_layers",

@@ -164,8 +164,13 @@ class Explorer:
         self.entries = load_images(images, shape, scale) if images is not None else []
         self.layers = choose_layers(model, layers)
         output = output_keys(model)[0]
-        self._paths = self.layers + ([output] if output not in self.layers else [])
+        # the shown layers, then the output once more, whole, for predictions
+        self._paths = [*self.layers, output]
         self._extractor = extraction_model(model, self._paths)
+        # only the pixels of the shown maps leave the device
+        self._forward = compiled_forward(
+            self._extractor, pictures=(self.max_channels, len(self.layers))
+        )
         self._lock = threading.Lock()  # one forward pass at a time
         self._computed: dict[int, tuple[list[bytes], list]] = {}
         self._assets = {
@@ -183,7 +188,7 @@ class Explorer:
         with self._lock:
             if index not in self._computed:
                 batch = self.entries[index].pixels[None]
-                arrays = [o[0] for o in compiled_forward(self._extractor)(batch)]
+                arrays = [o[0] for o in self._forward(batch)]
                 maps = [
                     to_png(enlarged(picture(a, self.max_channels), width=480))
                     for a in arrays[: len(self.layers)]
@@ -259,7 +264,7 @@ class Explorer:
         pixels = np.frombuffer(data, np.uint8).astype("float32") * self.scale
         with self._lock:
             batch = pixels.reshape(1, height, width, 1)
-            arrays = [o[0] for o in compiled_forward(self._extractor)(batch)]
+            arrays = [o[0] for o in self._forward(batch)]
             self.drawings += 1
             self.last_drawing = data  # in memory only: what the page sent last
         maps = [

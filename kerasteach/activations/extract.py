@@ -10,7 +10,7 @@ read: it is never compiled, changed or called with ``training=True``.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
 import keras
@@ -50,25 +50,70 @@ SINGLE_PASS = 32  # up to this many inputs go through in one pass
 _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def eight_bit_maps(output: Any, max_channels: int | None = None) -> Any:
+    """A layer's output as the pixels a picture of it shows, computed where the
+    output is (``keras.ops``): the first ``max_channels`` feature maps, each
+    map (or, for a sequence or a vector, each input's whole output) scaled from
+    its lowest to its highest value onto 0-255, as ``uint8``. A quarter of the
+    bytes of float32, fewer still when channels are left out: on a GPU, only
+    these cross to the host. Outputs of rank 5 and more are left as they are.
+
+    >>> keras.ops.convert_to_numpy(eight_bit_maps(np.array([[0.0, 1.0, 2.0]]))).tolist()
+    [[0, 128, 255]]
+    """
+    ops = keras.ops
+    rank = len(output.shape)
+    if rank < 2 or rank > 4:
+        return output
+    if rank == 4 and max_channels is not None:
+        output = output[..., :max_channels]
+    axes = (1, 2) if rank >= 3 else (1,)
+    values = ops.cast(output, "float32")
+    low = ops.min(values, axis=axes, keepdims=True)
+    span = ops.max(values, axis=axes, keepdims=True) - low
+    scaled = ops.where(span > 0, (values - low) / ops.where(span > 0, span, 1.0), 0.0)
+    return ops.cast(ops.floor(scaled * 255 + 0.5), "uint8")
+
+
 def compiled_forward(
-    extractor: keras.Model, dtype: str | None = None
-) -> Callable[[Any], list[np.ndarray]]:
-    """The extraction model's inference pass, compiled once, giving NumPy arrays.
+    extractor: keras.Model,
+    dtype: str | None = None,
+    to_host: bool = True,
+    pictures: tuple[int | None, int | None] | None = None,
+) -> Callable[[Any], list[Any]]:
+    """The extraction model's inference pass, compiled once, giving NumPy arrays
+    (or, with ``to_host=False``, the backend's own arrays, where they were made).
 
     On TensorFlow a ``tf.function`` and on JAX a ``jax.jit`` of the model's
     stateless call (reading the weights' current values on every call); the
-    arrays share the backend's CPU buffers instead of copying them. Elsewhere
-    Keras' own ``predict_on_batch``. With ``dtype`` the outputs are cast inside
-    the compiled pass, so the wider ones never all exist at once.
+    arrays share the backend's CPU buffers instead of copying them. On PyTorch
+    the model is called under ``torch.no_grad()``. With ``dtype`` the outputs
+    are cast inside the pass, on the device, so the wider ones never cross to
+    the host nor all exist at once. With ``pictures=(max_channels, count)``
+    the first ``count`` outputs (all when None) become ``eight_bit_maps``
+    inside the pass too.
     """
     cached = _FORWARDS.setdefault(extractor, {})
-    if dtype in cached:
-        return cached[dtype]
+    key = (dtype, to_host, pictures)
+    if key in cached:
+        return cached[key]
     backend = keras.backend.backend()
 
+    def finish(outputs):
+        outputs = list(outputs)
+        if dtype:
+            outputs = [keras.ops.cast(o, dtype) for o in outputs]
+        if pictures is not None:
+            channels, count = pictures
+            count = len(outputs) if count is None else count
+            outputs[:count] = [eight_bit_maps(o, channels) for o in outputs[:count]]
+        return outputs
+
     def call(batch):
-        outputs = keras.tree.flatten(extractor(batch, training=False))
-        return [keras.ops.cast(o, dtype) for o in outputs] if dtype else outputs
+        return finish(keras.tree.flatten(extractor(batch, training=False)))
+
+    def delivered(outputs) -> list[Any]:
+        return [host_array(o) for o in outputs] if to_host else list(outputs)
 
     if backend == "tensorflow":
         import tensorflow as tf
@@ -76,7 +121,7 @@ def compiled_forward(
         graph = tf.function(call, reduce_retracing=True)
 
         def forward(batch):
-            return [np.asarray(o) for o in graph(batch)]
+            return delivered(graph(batch))
     elif backend == "jax":
         import jax
 
@@ -84,26 +129,92 @@ def compiled_forward(
             outputs, _ = extractor.stateless_call(
                 trainable, non_trainable, batch, training=False
             )
-            outputs = keras.tree.flatten(outputs)
-            return [keras.ops.cast(o, dtype) for o in outputs] if dtype else outputs
+            return finish(keras.tree.flatten(outputs))
 
         jitted = jax.jit(stateless)
 
         def forward(batch):
-            outputs = jitted(
-                [v.value for v in extractor.trainable_variables],
-                [v.value for v in extractor.non_trainable_variables],
-                batch,
+            return delivered(
+                jitted(
+                    [v.value for v in extractor.trainable_variables],
+                    [v.value for v in extractor.non_trainable_variables],
+                    batch,
+                )
             )
-            return [np.asarray(o) for o in outputs]
+    elif backend == "torch":
+        import torch
+
+        def forward(batch):
+            with torch.no_grad():
+                return delivered(call(batch))
     else:
 
         def forward(batch):
             outputs = keras.tree.flatten(extractor.predict_on_batch(batch))
-            return [np.asarray(o, dtype=dtype) for o in outputs]
+            return delivered(finish(outputs))
 
-    cached[dtype] = forward
+    cached[key] = forward
     return forward
+
+
+def host_array(value: Any) -> np.ndarray:
+    """A backend's array as a NumPy array (no copy where the backend allows)."""
+    if isinstance(value, np.ndarray):
+        return value
+    if keras.backend.backend() == "torch":
+        return value.detach().cpu().numpy()  # shares a CPU tensor's memory
+    return np.asarray(value)  # TensorFlow and JAX share a CPU buffer too
+
+
+class Activations(MutableMapping):
+    """``{layer name: array}`` whose arrays cross to the host when first read.
+
+    ``get_activations`` gives one: looking at three layers of a large model
+    copies three layers' outputs from the GPU, not all of them. Reading an item
+    gives a NumPy array (kept for the next read); ``on_device(name)`` gives the
+    backend's array without copying it; ``copied`` names the layers read so far.
+    Otherwise it is used as a dict (``pop``, ``del``, assignment all work).
+
+    >>> found = Activations({"conv": np.zeros((2, 3))})
+    >>> found.copied, found["conv"].shape, found.copied
+    ((), (2, 3), ('conv',))
+    """
+
+    def __init__(self, arrays: dict[str, Any]) -> None:
+        self._arrays = dict(arrays)
+        self._host: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._host:
+            self._host[name] = host_array(self._arrays[name])
+        return self._host[name]
+
+    def __setitem__(self, name: str, array: Any) -> None:
+        self._arrays[name] = array
+        self._host.pop(name, None)
+
+    def __delitem__(self, name: str) -> None:
+        del self._arrays[name]
+        self._host.pop(name, None)
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k!r}: {tuple(v.shape)}" for k, v in self._arrays.items())
+        return f"Activations({{{shapes}}})"
+
+    def on_device(self, name: str) -> Any:
+        """The layer's output as the backend made it, where it was made."""
+        return self._arrays[name]
+
+    @property
+    def copied(self) -> tuple[str, ...]:
+        """The layers whose outputs have been copied to the host so far."""
+        return tuple(name for name in self._arrays if name in self._host)
 
 
 def automatic_batch_size(extractor: keras.Model, most: int = 32) -> int:
@@ -122,7 +233,8 @@ def get_activations(
     *,
     batch_size: int | None = None,
     dtype: str | None = None,
-) -> dict[str, np.ndarray]:
+    to_host: bool = True,
+) -> Activations | dict[str, Any]:
     """Each chosen layer's output for inputs ``x``: ``{layer name: array}``.
 
     Args:
@@ -135,7 +247,12 @@ def get_activations(
             batches small enough that one batch's outputs stay under 256 MB,
             each copied once into arrays allocated up front.
         dtype: e.g. ``"float16"`` halves the memory of the results (cast
-            inside the compiled pass, so the float32 ones never all exist).
+            inside the compiled pass, on the device, so the float32 ones never
+            all exist nor cross to the host).
+        to_host: ``True`` (the default) gives NumPy arrays, each layer copied
+            from the device the first time it is read (an ``Activations``
+            mapping); ``False`` gives the backend's own arrays, left where they
+            were computed (on a GPU: on the GPU), in a dict.
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
@@ -153,20 +270,34 @@ def get_activations(
     paths = choose_layers(model, layers)
     count = check_inputs(model, graph_inputs(model), x, ActivationError)
     extractor = extraction_model(model, paths)
-    forward = compiled_forward(extractor, dtype)
     if count <= (batch_size or SINGLE_PASS):
-        # One pass, and the arrays are the backend's own buffers (no copy):
-        # the least memory there is, and the fastest on TensorFlow and JAX.
-        return dict(zip(paths, forward(x), strict=True))
+        # One pass; each layer stays in the backend's buffer until it is read
+        # (on the CPU, reading it shares that buffer: no copy at all).
+        outputs = compiled_forward(extractor, dtype, to_host=False)(x)
+        found = dict(zip(paths, outputs, strict=True))
+        return Activations(found) if to_host else found
     batch_size = batch_size or automatic_batch_size(extractor)
+    forward = compiled_forward(extractor, dtype, to_host=to_host)
+    batches = (
+        forward(keras.tree.map_structure(lambda a, rows=rows: a[rows], x))
+        for rows in (
+            slice(start, start + batch_size) for start in range(0, count, batch_size)
+        )
+    )
+    if not to_host:  # joined where they were made
+        parts = list(zip(*batches, strict=True))
+        return {
+            path: keras.ops.concatenate(list(part), axis=0)
+            for path, part in zip(paths, parts, strict=True)
+        }
     results: list[np.ndarray] = []
-    for start in range(0, count, batch_size):
-        rows = slice(start, start + batch_size)
-        outputs = forward(keras.tree.map_structure(lambda a, rows=rows: a[rows], x))
+    start = 0
+    for outputs in batches:
         if not results:  # now the shapes are known: allocate everything once
             results = [
                 np.empty((count, *o.shape[1:]), dtype=dtype or o.dtype) for o in outputs
             ]
         for target, output in zip(results, outputs, strict=True):
             target[start : start + len(output)] = output
-    return dict(zip(paths, results, strict=True))
+        start += len(outputs[0])
+    return Activations(dict(zip(paths, results, strict=True)))

@@ -219,7 +219,11 @@ class ActivationImages(RunCallback):
         from kerasteach.activations.extract import compiled_forward, extraction_model
 
         check_same_on_every_process(self.sample, "sample", "ActivationImages")
-        self._forward = compiled_forward(extraction_model(self.model, self.paths))
+        # only the pixels of the shown maps leave the device
+        self._forward = compiled_forward(
+            extraction_model(self.model, self.paths),
+            pictures=(self.max_channels, None),
+        )
         arrays = keras.tree.flatten(self.sample)
         if is_picture(np.shape(arrays[0])[1:]):
             inputs = [enlarged(as_rgb(image), width=128) for image in arrays[0]]
