@@ -186,7 +186,8 @@ class Activations(MutableMapping):
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self._host:
-            self._host[name] = host_array(self._arrays[name])
+            # the host copy replaces the device's: never both in memory
+            self._host[name] = self._arrays[name] = host_array(self._arrays[name])
         return self._host[name]
 
     def __setitem__(self, name: str, array: Any) -> None:
@@ -208,7 +209,8 @@ class Activations(MutableMapping):
         return f"Activations({{{shapes}}})"
 
     def on_device(self, name: str) -> Any:
-        """The layer's output as the backend made it, where it was made."""
+        """The layer's output as the backend made it, where it was made (once
+        the layer has been read, its host copy)."""
         return self._arrays[name]
 
     @property
