@@ -94,8 +94,8 @@ def score(data: datasets.Dataset | StandIn, accuracy: float) -> str:
 class StandIn:
     """Arrays shaped like a dataset, for runs without it (see ``digits_like``)."""
 
-    def __init__(self, card: datasets.Card, train, test, validation, class_names):
-        self.card, self.class_names = card, class_names
+    def __init__(self, card: datasets.Card, train, test, validation) -> None:
+        self.card, self.class_names = card, card.class_names
         (self.x_train, self.y_train), (self.x_test, self.y_test) = train, test
         self.validation = validation
 
@@ -145,4 +145,4 @@ def digits_like(
         validation = (train[0][cut:], train[1][cut:])
         train = (train[0][:cut], train[1][:cut])
     test = make(digits.x_test, digits.y_test)
-    return StandIn(card, train, test, validation, card.class_names)
+    return StandIn(card, train, test, validation)

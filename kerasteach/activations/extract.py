@@ -175,28 +175,26 @@ class Activations(MutableMapping):
     backend's array without copying it; ``copied`` names the layers read so far.
     Otherwise it is used as a dict (``pop``, ``del``, assignment all work).
 
-    >>> found = Activations({"conv": np.zeros((2, 3))})
+    >>> found = Activations({"conv": keras.ops.zeros((2, 3))})
     >>> found.copied, found["conv"].shape, found.copied
     ((), (2, 3), ('conv',))
     """
 
     def __init__(self, arrays: dict[str, Any]) -> None:
-        self._arrays = dict(arrays)
-        self._host: dict[str, np.ndarray] = {}
+        self._arrays = dict(arrays)  # a NumPy array once on the host
 
     def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self._host:
+        array = self._arrays[name]
+        if not isinstance(array, np.ndarray):
             # the host copy replaces the device's: never both in memory
-            self._host[name] = self._arrays[name] = host_array(self._arrays[name])
-        return self._host[name]
+            array = self._arrays[name] = host_array(array)
+        return array
 
     def __setitem__(self, name: str, array: Any) -> None:
         self._arrays[name] = array
-        self._host.pop(name, None)
 
     def __delitem__(self, name: str) -> None:
         del self._arrays[name]
-        self._host.pop(name, None)
 
     def __iter__(self):
         return iter(self._arrays)
@@ -216,7 +214,11 @@ class Activations(MutableMapping):
     @property
     def copied(self) -> tuple[str, ...]:
         """The layers whose outputs have been copied to the host so far."""
-        return tuple(name for name in self._arrays if name in self._host)
+        return tuple(
+            name
+            for name, array in self._arrays.items()
+            if isinstance(array, np.ndarray)
+        )
 
 
 def automatic_batch_size(extractor: keras.Model, most: int = 32) -> int:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"kerasteach check: {text}...", file=sys.stderr, flush=True)
 
-    checks = readiness.run_checks(network=args.network, smoke=False, progress=progress)
+    checks = readiness.run_checks(network=args.network, progress=progress)
     if not args.no_training:
         progress("training a small network with the add-ons")
         with native_stderr_filtered():  # TensorFlow's start-up chatter

@@ -505,6 +505,7 @@ class ClassroomTensorBoard(keras.callbacks.TensorBoard):
     """
 
     def __init__(self, logdir: LogDir = "logs", **options: Any) -> None:
+        self._silent = False  # first: every hook lookup reads it
         self.run = as_run_folder(logdir)
         super().__init__(log_dir=str(self.run.logdir), **options)
         self._started = False
@@ -512,11 +513,14 @@ class ClassroomTensorBoard(keras.callbacks.TensorBoard):
     def __getattribute__(self, name: str) -> Any:
         # In a job of several processes only the chief writes Keras' scalars:
         # on the others every hook is a no-op (Keras' writes nothing to share).
-        if name.startswith("on_") and not is_chief():
+        if name.startswith("on_") and object.__getattribute__(self, "_silent"):
             return _nothing
         return super().__getattribute__(name)
 
     def set_model(self, model: keras.Model) -> None:
+        # Decided once per fit (set_model comes first): the job, and with it
+        # this process's number, is known by then.
+        self._silent = not is_chief()
         # Keras writes the model graph here; wait until the run folder exists.
         self._model = model
 
