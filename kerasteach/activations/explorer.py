@@ -169,7 +169,7 @@ class Explorer:
         self._extractor = extraction_model(model, self._paths)
         # only the pixels of the shown maps leave the device
         self._forward = compiled_forward(
-            self._extractor, pictures=(self.max_channels, len(self.layers))
+            self._extractor, pictures=(self.max_channels, range(len(self.layers)))
         )
         self._lock = threading.Lock()  # one forward pass at a time
         self._computed: dict[int, tuple[list[bytes], list]] = {}

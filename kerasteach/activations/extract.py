@@ -29,6 +29,7 @@ from kerasteach.activations.choice import (  # noqa: F401 - the public names
     tensor_of,
 )
 from kerasteach.activations.inputs import check_inputs
+from kerasteach.activations.transfer import HostResults, host_array, pinned_outputs
 
 _EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -79,7 +80,8 @@ def compiled_forward(
     extractor: keras.Model,
     dtype: str | None = None,
     to_host: bool = True,
-    pictures: tuple[int | None, int | None] | None = None,
+    pictures: tuple[int | None, Sequence[int] | None] | None = None,
+    pinned: bool = False,
 ) -> Callable[[Any], list[Any]]:
     """The extraction model's inference pass, compiled once, giving NumPy arrays
     (or, with ``to_host=False``, the backend's own arrays, where they were made).
@@ -89,12 +91,16 @@ def compiled_forward(
     arrays share the backend's CPU buffers instead of copying them. On PyTorch
     the model is called under ``torch.no_grad()``. With ``dtype`` the outputs
     are cast inside the pass, on the device, so the wider ones never cross to
-    the host nor all exist at once. With ``pictures=(max_channels, count)``
-    the first ``count`` outputs (all when None) become ``eight_bit_maps``
-    inside the pass too.
+    the host nor all exist at once. With ``pictures=(max_channels, indices)``
+    the outputs at ``indices`` (all when None) become ``eight_bit_maps``
+    inside the pass too. On a JAX device with page-locked host memory, results
+    for the host (``to_host``, or ``pinned`` for JAX arrays still being
+    written there) are written into it by the pass itself.
     """
+    if pictures is not None and pictures[1] is not None:
+        pictures = (pictures[0], tuple(pictures[1]))  # a key of the cache
     cached = _FORWARDS.setdefault(extractor, {})
-    key = (dtype, to_host, pictures)
+    key = (dtype, to_host, pictures, pinned)
     if key in cached:
         return cached[key]
     backend = keras.backend.backend()
@@ -104,9 +110,9 @@ def compiled_forward(
         if dtype:
             outputs = [keras.ops.cast(o, dtype) for o in outputs]
         if pictures is not None:
-            channels, count = pictures
-            count = len(outputs) if count is None else count
-            outputs[:count] = [eight_bit_maps(o, channels) for o in outputs[:count]]
+            channels, shown = pictures
+            for index in range(len(outputs)) if shown is None else shown:
+                outputs[index] = eight_bit_maps(outputs[index], channels)
         return outputs
 
     def call(batch):
@@ -131,7 +137,9 @@ def compiled_forward(
             )
             return finish(keras.tree.flatten(outputs))
 
-        jitted = jax.jit(stateless)
+        # into page-locked host memory, by the pass, when it is for the host
+        landing = pinned_outputs() if to_host or pinned else None
+        jitted = jax.jit(stateless, out_shardings=landing)
 
         def forward(batch):
             return delivered(
@@ -157,13 +165,37 @@ def compiled_forward(
     return forward
 
 
-def host_array(value: Any) -> np.ndarray:
-    """A backend's array as a NumPy array (no copy where the backend allows)."""
-    if isinstance(value, np.ndarray):
-        return value
-    if keras.backend.backend() == "torch":
-        return value.detach().cpu().numpy()  # shares a CPU tensor's memory
-    return np.asarray(value)  # TensorFlow and JAX share a CPU buffer too
+def picture_outputs(
+    model: keras.Model,
+    x: Any,
+    paths: Sequence[str],
+    max_channels: int | None,
+    exact: Sequence[str] = (),
+) -> tuple[list[np.ndarray], list[tuple[int, ...]]]:
+    """Each path's output for ``x`` as a picture of it needs it, from one pass:
+    ``eight_bit_maps`` made where the model runs (on a GPU only those pixels
+    cross to the host), except the ``exact`` paths (drawn as bars), whole.
+    Also gives each output's shape per input, with every channel counted.
+
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...     keras.layers.Conv2D(8, 3, name="conv"), keras.layers.Flatten(),
+    ...     keras.layers.Dense(2, name="out")])
+    >>> arrays, shapes = picture_outputs(model, np.ones((1, 4, 4, 1)),
+    ...                                  ["conv", "out"], 4, exact=["out"])
+    >>> [(a.dtype.name, a.shape) for a in arrays], shapes
+    ([('uint8', (1, 2, 2, 4)), ('float32', (1, 2))], [(2, 2, 8), (2,)])
+    """
+    check_inputs(model, graph_inputs(model), x, ActivationError)
+    extractor = extraction_model(model, paths)
+    shown = tuple(i for i, path in enumerate(paths) if path not in exact)
+    arrays = compiled_forward(extractor, pictures=(max_channels, shown))(x)
+    shapes = []
+    for array, output in zip(arrays, extractor.outputs, strict=True):
+        whole = tuple(array.shape[1:])
+        if array.ndim == 4 and output.shape[-1]:  # channels left out
+            whole = (*whole[:-1], output.shape[-1])
+        shapes.append(whole)
+    return arrays, shapes
 
 
 class Activations(MutableMapping):
@@ -281,7 +313,8 @@ def get_activations(
         found = dict(zip(paths, outputs, strict=True))
         return Activations(found) if to_host else found
     batch_size = batch_size or automatic_batch_size(extractor)
-    forward = compiled_forward(extractor, dtype, to_host=to_host)
+    # backend arrays, still being computed when they come back (on a GPU)
+    forward = compiled_forward(extractor, dtype, to_host=False, pinned=to_host)
     batches = (
         forward(keras.tree.map_structure(lambda a, rows=rows: a[rows], x))
         for rows in (
@@ -294,14 +327,7 @@ def get_activations(
             path: keras.ops.concatenate(list(part), axis=0)
             for path, part in zip(paths, parts, strict=True)
         }
-    results: list[np.ndarray] = []
-    start = 0
+    results = HostResults(count, dtype)
     for outputs in batches:
-        if not results:  # now the shapes are known: allocate everything once
-            results = [
-                np.empty((count, *o.shape[1:]), dtype=dtype or o.dtype) for o in outputs
-            ]
-        for target, output in zip(results, outputs, strict=True):
-            target[start : start + len(output)] = output
-        start += len(outputs[0])
-    return Activations(dict(zip(paths, results, strict=True)))
+        results.add(outputs)  # copies this batch while the next one computes
+    return Activations(dict(zip(paths, results.finish(), strict=True)))

@@ -12,8 +12,10 @@ from kerasteach._figures import new_figure
 from kerasteach.activations.extract import (
     ActivationError,
     LayerChoice,
-    get_activations,
+    choose_layers,
+    extraction_model,
     layer_names,
+    picture_outputs,
 )
 from kerasteach.activations.tiles import normalize, picture, tile
 
@@ -69,10 +71,21 @@ def plot_activations(
             raise ActivationError("pass the inputs: plot_activations(model, x)")
         chosen = list(samples)
         rows = keras.tree.map_structure(lambda a: np.asarray(a)[chosen], x)
-        activations = get_activations(source, rows, layers)
+        paths = choose_layers(source, layers)
+        # bars need the numbers; every other panel only its 8-bit pixels
+        outputs = extraction_model(source, paths).outputs  # built once, kept
+        bars = [
+            path
+            for path, output in zip(paths, outputs, strict=True)
+            if _drawn_as_bars(output.shape[1:])
+        ]
+        arrays, shapes = picture_outputs(source, rows, paths, max_channels, bars)
+        activations = dict(zip(paths, arrays, strict=True))
+        whole_shapes = dict(zip(paths, shapes, strict=True))
         picked = range(len(chosen))
     elif isinstance(source, Mapping) and source:
         activations, picked, chosen = dict(source), list(samples), list(samples)
+        whole_shapes = {k: tuple(np.shape(v)[1:]) for k, v in activations.items()}
     else:
         raise ActivationError(
             "plot_activations takes a model and inputs, or get_activations' result"
@@ -81,10 +94,11 @@ def plot_activations(
     rows_count, columns = len(activations), len(chosen)
     figure = new_figure(3.2 * columns, 2.6 * rows_count)
     for row, (name, array) in enumerate(activations.items()):
+        shape = whole_shapes[name]
         for column, (index, label) in enumerate(zip(picked, chosen, strict=True)):
             axes = figure.add_subplot(rows_count, columns, row * columns + column + 1)
             output = np.asarray(array[index])
-            if output.ndim == 1 and output.size <= BAR_LIMIT:
+            if _drawn_as_bars(output.shape):
                 axes.bar(np.arange(output.size), output, color="C0")
                 if class_names is not None and len(class_names) == output.size:
                     axes.set_xticks(
@@ -109,11 +123,16 @@ def plot_activations(
                 bar = figure.colorbar(image, cax=axes.inset_axes([1.02, 0, 0.04, 1]))
                 bar.set_ticks([0, 1], labels=["low", "high"])
                 bar.ax.tick_params(labelsize=7)
-            title = f"{name} {tuple(output.shape)}"
-            if output.ndim == 3 and output.shape[-1] > max_channels:
-                title += f" · {max_channels} of {output.shape[-1]} maps"
+            title = f"{name} {shape}"
+            if len(shape) == 3 and shape[-1] > max_channels:
+                title += f" · {max_channels} of {shape[-1]} maps"
             axes.set_title(title + (f" · input {label}" if several else ""), fontsize=9)
     return figure
+
+
+def _drawn_as_bars(shape: tuple) -> bool:
+    """One input's output of at most ``BAR_LIMIT`` units: a bar chart."""
+    return len(shape) == 1 and (shape[0] or 0) <= BAR_LIMIT
 
 
 def _first_convolution(model: keras.Model) -> str:

@@ -23,8 +23,8 @@ from kerasteach.activations.extract import (
     ActivationError,
     LayerChoice,
     choose_layers,
-    get_activations,
     output_keys,
+    picture_outputs,
 )
 from kerasteach.activations.tiles import enlarged, normalize, picture, to_png
 
@@ -168,7 +168,14 @@ def activation_report(
     chosen = choose_layers(model, layers)
     output_name = output_keys(model)[0]
     extra = [output_name] if output_name not in chosen else []
-    found = get_activations(model, shown, chosen + extra)  # one forward pass
+    # one forward pass; only the output's numbers and the maps' 8-bit pixels
+    # come from where the model runs
+    paths = chosen + extra
+    arrays, shapes = picture_outputs(
+        model, shown, paths, max_channels, exact=[output_name]
+    )
+    found = dict(zip(paths, arrays, strict=True))
+    whole_shapes = dict(zip(paths, shapes, strict=True))
     scores = found.pop(output_name) if extra else found[output_name]
     images = keras.tree.flatten(shown)[0]
     names = list(class_names) if class_names is not None else None
@@ -200,8 +207,8 @@ def activation_report(
     layer_rows = [
         {
             "name": name,
-            "shape": str(tuple(array.shape[1:])),
-            "note": _maps_note(array, max_channels),
+            "shape": str(whole_shapes[name]),
+            "note": _maps_note(whole_shapes[name], max_channels),
             "bars": name == output_name and _is_class_scores(array),
         }
         for name, array in found.items()
@@ -231,10 +238,10 @@ def _is_class_scores(array: Any) -> bool:
     return len(shape) == 2 and 1 < shape[1] <= 100
 
 
-def _maps_note(array: np.ndarray, max_channels: int) -> str:
-    """'16 of 32 maps' when a layer has more feature maps than are shown."""
-    shape = np.shape(array)
-    if len(shape) == 4 and shape[-1] > max_channels:
+def _maps_note(shape: tuple[int, ...], max_channels: int) -> str:
+    """'16 of 32 maps' when a layer (one input's ``shape``) has more feature
+    maps than are shown."""
+    if len(shape) == 3 and shape[-1] > max_channels:
         return f"{max_channels} of {shape[-1]} maps"
     return ""
 
