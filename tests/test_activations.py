@@ -343,6 +343,48 @@ def test_every_backend_gives_what_keras_cuts_give(backend: str) -> None:
     }
 
 
+JAX_PINNED = """
+import json
+import jax
+import numpy as np
+from kerasteach.activations.transfer import (
+    HostResults, on_accelerator, pinned_outputs, pinned_sharding)
+
+array = jax.numpy.arange(6.0).reshape(3, 2)
+moved = jax.device_put(array, pinned_sharding(array.sharding))
+results = HostResults(count=5)
+results.add([array]); results.add([moved[:2]])
+print(json.dumps([
+    moved.sharding.memory_kind, np.asarray(moved).tolist(),
+    on_accelerator(array), on_accelerator(moved), pinned_outputs().memory_kind,
+    results.finish()[0].tolist(),
+]))
+"""
+
+
+def test_jax_moves_results_through_page_locked_memory() -> None:
+    """The JAX calls a GPU takes (JAX's CPU has page-locked memory too)."""
+    import json
+    import sys
+
+    from conftest import run_command
+
+    result = run_command(sys.executable, "-c", JAX_PINNED, env={"KERAS_BACKEND": "jax"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    assert (
+        json.loads(result.stdout.strip().splitlines()[-1])
+        == [
+            "pinned_host",
+            rows,
+            False,  # on the CPU already
+            False,  # in host memory
+            "pinned_host",
+            rows + rows[:2],  # batches written in order, one batch late
+        ]
+    )
+
+
 def test_pictures_are_made_on_the_device_and_only_their_pixels_come_back() -> None:
     from kerasteach.activations.extract import compiled_forward
     from kerasteach.activations.tiles import picture
