@@ -147,10 +147,14 @@ def backend_checks(timeout: float = 240) -> list[Check]:
         return list(pool.map(probe, names))
 
 
+BUSY = "another process is loading it right now; run the check again when that is done"
+
+
 def dataset_checks(network: bool = False) -> list[Check]:
     """Each dataset: on this computer (verified), or what a download would take."""
     from kerasteach import datasets
     from kerasteach.datasets import sources, storage
+    from kerasteach.datasets.locking import lock_if_free
 
     try:
         mirror = sources.mirror_setting(None)
@@ -164,7 +168,11 @@ def dataset_checks(network: bool = False) -> list[Check]:
             checks.append(Check("datasets", name, OK, "comes with scikit-learn"))
             continue
         problems: list[str] = []
-        found = sources.locate_form(card, None, mirror, problems)
+        with lock_if_free(cache / card.name) as free:
+            if not free:
+                checks.append(Check("datasets", name, MISSING, BUSY))
+                continue
+            found = sources.locate_form(card, None, mirror, problems)
         if found is not None:
             _, paths = found
             where = _where(next(iter(paths.values())), cache, mirror)

@@ -96,3 +96,57 @@ def test_a_broken_default_backend_fails_with_the_fix_and_no_traceback(
         "Not ready: fix the FAILED lines above, then run kerasteach check again."
     )
     assert "Traceback" not in result.stderr
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from kerasteach.datasets.locking import dataset_lock
+
+with dataset_lock(Path(sys.argv[1]), "mnist", progress=False):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_dataset_another_process_is_loading_is_left_alone(tmp_path: Path) -> None:
+    """check and datasets list verify files, and set a bad one aside: never
+    under a loader that may be writing it."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    (cache / "mnist").mkdir(parents=True)
+    (tmp_path / "usb").mkdir()
+    loading = cache / "mnist" / "mnist.npz"
+    loading.write_bytes(b"the first half of a download")
+    env = {
+        **OFFLINE,
+        "KERASTEACH_DATA": str(cache),
+        "KERASTEACH_MIRROR": str(tmp_path / "usb"),
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(cache / "mnist")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = check("--no-training", "--json", env=env)
+        listing = run_command(console_script(), "datasets", "list", env=env)
+        after_both = loading.read_bytes()
+    finally:
+        holder.kill()
+        holder.communicate()
+    row = rows(json.loads(result.stdout))["datasets: mnist"]
+    assert row["status"] == "missing"
+    assert row["detail"].startswith("another process is loading it right now")
+    mnist = next(x for x in listing.stdout.splitlines() if x.startswith("mnist "))
+    assert mnist.split()[4] == "busy", listing.stdout
+    assert after_both == b"the first half of a download"  # untouched
+    # once the loader is gone, the same look names the bad copy and sets it aside
+    result = check("--no-training", "--json", env=env)
+    row = rows(json.loads(result.stdout))["datasets: mnist"]
+    assert row["detail"].startswith("needs a download of "), row
+    assert not loading.exists() and "moved it to" in result.stderr

@@ -159,12 +159,23 @@ def _copy(source: Path, target: Path, spec: Any) -> None:
         ) from None
 
 
+def _here(card: Any, sources: Any, mirror: str | None) -> str:
+    """yes, no, or busy while another process loads it (then it is not
+    verified: verifying may set a bad file aside under the loader)."""
+    from kerasteach.datasets.locking import lock_if_free
+
+    with lock_if_free(sources.cache_root(None) / card.name) as free:
+        if not free:
+            return "busy"
+        return "yes" if sources.locate_form(card, None, mirror) else "no"
+
+
 def _list(datasets: Any, sources: Any, mirror: str | None) -> int:
     rows = [("NAME", "DOWNLOAD", "CLASSES", "HERE", "TITLE")]
     for name in datasets.names():
         card = datasets.card(name)
         size = card.download_size
-        here = "yes" if not size or sources.locate_form(card, None, mirror) else "no"
+        here = "yes" if not size else _here(card, sources, mirror)
         mb = f"{size / 1e6:,.1f} MB" if size else "none"
         rows.append((name, mb, str(len(card.class_names)), here, card.title))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -48,6 +48,42 @@ def dataset_lock(folder: Path, name: str, *, progress: bool = True) -> Iterator[
         lock.release()
 
 
+@contextlib.contextmanager
+def lock_if_free(folder: Path) -> Iterator[bool]:
+    """Hold the dataset's lock when no other process does: yields True then,
+    False (holding nothing) while another process is loading the dataset.
+
+    For looking without waiting (``kerasteach check``, ``datasets list``):
+    a look that verifies files may set a bad one aside, which must not
+    happen under a loader that is writing them.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with lock_if_free(folder) as free:
+    ...     print(free)
+    True
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(folder / LOCK_NAME))
+    try:
+        if folder.is_dir():
+            lock.acquire(timeout=0)
+        else:  # nothing cached yet: no loader is writing here, nothing to hold
+            lock = None
+    except Timeout:
+        yield False
+        return
+    except OSError:  # a read-only cache: nothing here can be written
+        lock = None
+    try:
+        yield True
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def _wait(lock, name: str, progress: bool) -> None:
     from filelock import Timeout
     from tqdm.auto import tqdm
