@@ -505,6 +505,12 @@ def test_a_wrong_file_in_a_mirror_folder_is_named(tmp_path: Path, capsys) -> Non
         f"(expected {spec.sha256}, got {got})"
     ) in str(error.value)
     assert "the connection was refused" in str(error.value)
+    warned = capsys.readouterr().err  # a bad copy is said as it is skipped
+    assert (
+        f"kerasteach: mirror {mirror / 'mnist' / 'mnist.npz'}: wrong SHA-256" in warned
+    )
+    assert warned.rstrip().endswith("; skipped it.")
+    assert "Keras' cache" not in str(error.value)  # copies merely absent: unlisted
 
 
 def test_a_missing_mirror_folder_is_named(tmp_path: Path) -> None:

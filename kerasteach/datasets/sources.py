@@ -15,6 +15,7 @@ from pathlib import Path
 from kerasteach.datasets.cards import Card, FileSpec, Form
 from kerasteach.datasets.download import DownloadError, download
 from kerasteach.datasets.storage import (
+    Problem,
     cache_root,
     keras_cache_root,
     mismatch,
@@ -107,7 +108,8 @@ def local_copy(
     if mirror and not is_url(mirror):
         folder = Path(mirror).expanduser()
         if not folder.is_dir():
-            _note(problems, f"mirror folder {folder}: does not exist (not mounted?)")
+            unmounted = Problem("does not exist (not mounted?)", "unusable")
+            _note(problems, unmounted.about(f"mirror folder {folder}"))
         else:
             candidates.append(("mirror", folder / card.name / spec.name))
     keras_root = keras_cache_root()
@@ -119,8 +121,8 @@ def local_copy(
         why = mismatch(candidate, spec)
         if why is None:
             return candidate
-        if where == "mirror" or why != "not there":
-            _note(problems, f"{where} {candidate}: {why}")
+        if where == "mirror" or why.kind != "missing":
+            _note(problems, why.about(f"{where} {candidate}"))
     return None
 
 
@@ -146,7 +148,7 @@ def locate_form(
             seen: list[str] = []
             path = local_copy(card, spec, cache_dir, mirror, seen)
             for line in seen:
-                if not line.endswith(": not there"):
+                if line.kind != "missing":
                     _note(problems, line)
             if path is None:
                 break
@@ -179,7 +181,7 @@ def fetch_form(
         path = local_copy(card, spec, cache_dir, mirror, tried)
         if path is None:
             for line in tried:
-                if ": wrong " in line:  # a bad copy a teacher should hear about
+                if getattr(line, "kind", None) == "wrong":  # a teacher should hear
                     print(f"kerasteach: {line}; skipped it.", file=sys.stderr)
             target = cache_root(cache_dir) / card.name / spec.name
             urls = list(spec.urls)

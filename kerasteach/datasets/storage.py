@@ -45,21 +45,46 @@ def matches(path: Path, spec: FileSpec) -> bool:
     return mismatch(path, spec) is None
 
 
-def mismatch(path: Path, spec: FileSpec) -> str | None:
+class Problem(str):
+    """A line saying what is wrong with a copy of a file, which reads as that
+    line anywhere, and its ``kind``: ``"missing"``, ``"wrong"`` (size or
+    SHA-256: a bad copy someone should hear about) or ``"unusable"`` (not a
+    file, unreadable, a mirror folder that is not there).
+
+    >>> found = Problem("mirror /usb/mnist/mnist.npz: not there", "missing")
+    >>> found.kind, found.endswith("not there")
+    ('missing', True)
+    """
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> Problem:
+        line = super().__new__(cls, text)
+        line.kind = kind
+        return line
+
+    def about(self, where: str) -> Problem:
+        """The same problem, said of ``where`` ("mirror /usb/...: wrong size")."""
+        return Problem(f"{where}: {self}", self.kind)
+
+
+def mismatch(path: Path, spec: FileSpec) -> Problem | None:
     """What is wrong with ``path`` as a copy of ``spec``; None when it is right."""
     try:
         if not path.exists():
-            return "not there"
+            return Problem("not there", "missing")
         if not path.is_file():
-            return "not a file"
+            return Problem("not a file", "unusable")
         size = path.stat().st_size
         if size != spec.size:
-            return f"wrong size (expected {spec.size:,} bytes, got {size:,})"
+            return Problem(
+                f"wrong size (expected {spec.size:,} bytes, got {size:,})", "wrong"
+            )
         got = sha256_of(path)
     except OSError as error:
-        return f"cannot be read ({error.strerror or error})"
+        return Problem(f"cannot be read ({error.strerror or error})", "unusable")
     if got != spec.sha256:
-        return f"wrong SHA-256 (expected {spec.sha256}, got {got})"
+        return Problem(f"wrong SHA-256 (expected {spec.sha256}, got {got})", "wrong")
     return None
 
 
