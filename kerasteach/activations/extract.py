@@ -287,8 +287,10 @@ def get_activations(
             all exist nor cross to the host).
         to_host: ``True`` (the default) gives NumPy arrays, each layer copied
             from the device the first time it is read (an ``Activations``
-            mapping); ``False`` gives the backend's own arrays, left where they
-            were computed (on a GPU: on the GPU), in a dict.
+            mapping), through page-locked host memory where the backend
+            offers it (JAX; PyTorch on CUDA); ``False`` gives the backend's
+            own arrays, left where they were computed (on a GPU: on the GPU),
+            in a dict.
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((6, 6, 1)),
