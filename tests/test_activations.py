@@ -348,7 +348,7 @@ import json
 import jax
 import numpy as np
 from kerasteach.activations.transfer import (
-    HostResults, on_accelerator, pinned_outputs, pinned_sharding)
+    HostResults, in_device_memory, pinned_outputs, pinned_sharding)
 
 array = jax.numpy.arange(6.0).reshape(3, 2)
 moved = jax.device_put(array, pinned_sharding(array.sharding))
@@ -356,7 +356,7 @@ results = HostResults(count=5)
 results.add([array]); results.add([moved[:2]])
 print(json.dumps([
     moved.sharding.memory_kind, np.asarray(moved).tolist(),
-    on_accelerator(array), on_accelerator(moved), pinned_outputs().memory_kind,
+    in_device_memory(array), in_device_memory(moved), pinned_outputs().memory_kind,
     results.finish()[0].tolist(),
 ]))
 """

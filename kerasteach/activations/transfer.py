@@ -19,24 +19,17 @@ import keras
 import numpy as np
 
 
-def on_accelerator(value: Any) -> bool:
-    """Whether a backend array lives in an accelerator's memory (not the host's).
+def in_device_memory(value: Any) -> bool:
+    """Whether a JAX array lives in an accelerator's own memory: not on a
+    CPU, nor already written into host memory by the pass.
 
-    >>> on_accelerator(np.zeros(3)), on_accelerator(keras.ops.zeros(3))
-    (False, False)
+    >>> import jax
+    >>> in_device_memory(jax.numpy.zeros(3))  # on this CPU
+    False
     """
-    if isinstance(value, np.ndarray):
+    if value.sharding.memory_kind in ("pinned_host", "unpinned_host"):
         return False
-    backend = keras.backend.backend()
-    if backend == "torch":
-        return value.device.type != "cpu"
-    if backend == "jax":
-        if value.sharding.memory_kind in ("pinned_host", "unpinned_host"):
-            return False  # written into host memory by the pass itself
-        return any(d.platform != "cpu" for d in value.devices())
-    if backend == "tensorflow":
-        return "GPU" in value.device.upper() or "TPU" in value.device.upper()
-    return False
+    return any(d.platform != "cpu" for d in value.devices())
 
 
 def host_array(value: Any) -> np.ndarray:
@@ -59,7 +52,7 @@ def host_array(value: Any) -> np.ndarray:
             pinned.copy_(value)  # a blocking copy: done when it returns
             return pinned.numpy()
         return value.cpu().numpy()  # shares a CPU tensor's memory
-    if backend == "jax" and on_accelerator(value):
+    if backend == "jax" and in_device_memory(value):
         target = pinned_sharding(value.sharding)
         if target is not None:
             import jax
@@ -92,10 +85,11 @@ def pinned_outputs() -> Any:
 def start_copy(outputs: Sequence[Any]) -> None:
     """Start copying a batch's outputs to the host without waiting (JAX);
     elsewhere the copy starts when the batch is written."""
+    if keras.backend.backend() != "jax":
+        return
     for output in outputs:
-        start = getattr(output, "copy_to_host_async", None)
-        if start is not None and on_accelerator(output):
-            start()
+        if in_device_memory(output):
+            output.copy_to_host_async()
 
 
 class HostResults:
