@@ -29,23 +29,14 @@ _POLL_SECONDS = 0.25
 @contextlib.contextmanager
 def dataset_lock(folder: Path, name: str, *, progress: bool = True) -> Iterator[None]:
     """Hold the lock of the dataset whose files live in ``folder``."""
-    from filelock import FileLock, Timeout
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(folder / LOCK_NAME))
-        lock.acquire(timeout=0)
-    except Timeout:
+    lock, free = _take(folder, create=True)
+    if not free:
         _wait(lock, name, progress)
-    except OSError:
-        # A read-only cache (a teacher's shared copy): nothing here can be
-        # written, so there is nothing to guard.
-        yield
-        return
     try:
         yield
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 @contextlib.contextmanager
@@ -64,24 +55,33 @@ def lock_if_free(folder: Path) -> Iterator[bool]:
     ...     print(free)
     True
     """
+    lock, free = _take(folder, create=False)
+    try:
+        yield free
+    finally:
+        if lock is not None and free:
+            lock.release()
+
+
+def _take(folder: Path, *, create: bool):
+    """Try the lock once: (the lock, True) when taken, (the lock, False) when
+    another process holds it, (None, True) when there is nothing to guard."""
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(folder / LOCK_NAME))
     try:
-        if folder.is_dir():
-            lock.acquire(timeout=0)
-        else:  # nothing cached yet: no loader is writing here, nothing to hold
-            lock = None
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            return None, True  # nothing cached yet: no loader is writing here
+        lock.acquire(timeout=0)
     except Timeout:
-        yield False
-        return
-    except OSError:  # a read-only cache: nothing here can be written
-        lock = None
-    try:
-        yield True
-    finally:
-        if lock is not None:
-            lock.release()
+        return lock, False
+    except OSError:
+        # A read-only cache (a teacher's shared copy): nothing here can be
+        # written, so there is nothing to guard.
+        return None, True
+    return lock, True
 
 
 def _wait(lock, name: str, progress: bool) -> None:
