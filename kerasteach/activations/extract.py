@@ -329,7 +329,7 @@ def get_activations(
             path: keras.ops.concatenate(list(part), axis=0)
             for path, part in zip(paths, parts, strict=True)
         }
-    results = HostResults(count, dtype)
+    results = HostResults(count)  # the outputs come cast to dtype already
     for outputs in batches:
         results.add(outputs)  # copies this batch while the next one computes
     return Activations(dict(zip(paths, results.finish(), strict=True)))

@@ -107,9 +107,8 @@ class HostResults:
     [[4.0, 4.0, 0.0]]
     """
 
-    def __init__(self, count: int, dtype: str | None = None) -> None:
+    def __init__(self, count: int) -> None:
         self.count = count
-        self.dtype = dtype
         self._arrays: list[Any] = []
         self._filled = 0
         self._waiting: tuple[int, list[Any]] | None = None
@@ -150,8 +149,7 @@ class HostResults:
             return
         self._arrays = [
             np.empty(
-                (self.count, *o.shape[1:]),
-                dtype=self.dtype or keras.backend.standardize_dtype(o.dtype),
+                (self.count, *o.shape[1:]), keras.backend.standardize_dtype(o.dtype)
             )
             for o in outputs
         ]
