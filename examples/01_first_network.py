@@ -15,10 +15,9 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, save_results, score
 
 import kerasteach
 
@@ -67,4 +66,4 @@ history = model.fit(
 # %%
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"Test accuracy: {score(data, accuracy)}")
-(out / "results.json").write_text(json.dumps({"logistic regression": accuracy}))
+save_results(out, {"logistic regression": accuracy})

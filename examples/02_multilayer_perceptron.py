@@ -12,10 +12,16 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import (
+    load_images,
+    options,
+    output_folder,
+    save_results,
+    score,
+    show,
+)
 
 import kerasteach
 
@@ -66,10 +72,10 @@ histories = {
     "MLP 512-512": train(mlp, args.epochs),
 }
 figure = kerasteach.plot_history(histories)
-figure.savefig(out / "compared.png")
+show(figure, out / "compared.png")
 
 results = {}
 for name, model in (("logistic regression", first), ("MLP", mlp)):
     results[name] = model.evaluate(x_test, y_test, verbose=0)[1]
     print(f"{name:>20}: test accuracy {score(data, results[name])}")
-(out / "results.json").write_text(json.dumps(results))
+save_results(out, results)

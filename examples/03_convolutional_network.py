@@ -12,10 +12,16 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import (
+    load_images,
+    options,
+    output_folder,
+    save_results,
+    score,
+    show,
+)
 
 import kerasteach
 
@@ -63,11 +69,11 @@ print(f"Test accuracy: {score(data, accuracy)}")
 
 # %%
 figure = kerasteach.plot_activations(model, x_test[:1], ["conv1", "conv2", "digit"])
-figure.savefig(out / "activations.png")
-kerasteach.plot_filters(model).savefig(out / "filters.png")
+show(figure, out / "activations.png")
+show(kerasteach.plot_filters(model), out / "filters.png")
 names = [str(digit) for digit in range(10)]
 kerasteach.activation_report(
     model, x_test[:6], out / "report.html", names, labels=y_test[:6]
 )
 print(f"Pictures and report in {out}/")
-(out / "results.json").write_text(json.dumps({"CNN": accuracy}))
+save_results(out, {"CNN": accuracy})

@@ -12,10 +12,9 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, save_results, score
 
 import kerasteach
 
@@ -75,4 +74,4 @@ for name, accuracy in results.items():
 kerasteach.activation_report(
     cnn, x_test[:8], out / "report.html", data.class_names, labels=y_test[:8]
 )
-(out / "results.json").write_text(json.dumps(results))
+save_results(out, results)

@@ -16,10 +16,9 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, save_results, score
 
 import kerasteach
 
@@ -75,4 +74,4 @@ model.fit(
 accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
 print(f"Test accuracy: {score(data, accuracy)}")
 print(f"See it: kerasteach tensorboard {out / 'logs'}")
-(out / "results.json").write_text(json.dumps({"CNN": accuracy}))
+save_results(out, {"CNN": accuracy})

@@ -13,12 +13,11 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 from pydoc_data.topics import topics
 
 import keras
 import numpy as np
-from kerasteach.course import options, output_folder
+from kerasteach.course import options, output_folder, save_results
 
 import kerasteach
 
@@ -92,4 +91,4 @@ model.fit(
 accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
 print(f"Next-character accuracy on text it never saw: {accuracy:.2%}")
 (out / "sample.txt").write_text(write(1000))
-(out / "results.json").write_text(json.dumps({"LSTM next character": accuracy}))
+save_results(out, {"LSTM next character": accuracy})

@@ -12,11 +12,10 @@
 
 # %%
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
-import json
 
 import keras
 import numpy as np
-from kerasteach.course import load_images, options, output_folder
+from kerasteach.course import load_images, options, output_folder, save_results, show
 from matplotlib.figure import Figure
 
 import kerasteach
@@ -40,7 +39,7 @@ autoencoder = keras.Sequential(
 )
 kerasteach.summary(autoencoder).print()
 autoencoder.compile("adam", "binary_crossentropy", metrics=["mse"])
-autoencoder.fit(
+history = autoencoder.fit(
     x_train,
     x_train,  # the target is the input itself
     epochs=args.epochs,
@@ -61,7 +60,7 @@ for column in range(10):
         axes = figure.add_subplot(2, 10, row * 10 + column + 1)
         axes.imshow(images[column].reshape(28, 28), cmap="gray")
         axes.axis("off")
-figure.savefig(out / "reconstructions.png")
+show(figure, out / "reconstructions.png")
 error = float(np.mean((autoencoder.predict(x_test, verbose=0) - x_test) ** 2))
 print(f"Mean squared reconstruction error on the test set: {error:.4f}")
-(out / "results.json").write_text(json.dumps({"reconstruction MSE": error}))
+save_results(out, {"reconstruction MSE": error})

@@ -12,10 +12,9 @@
 # explain and to run. Compare with examples 1 to 3.
 
 # %%
-import json
 import time
 
-from kerasteach.course import load_images, options, output_folder, score
+from kerasteach.course import load_images, options, output_folder, save_results, score
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
@@ -40,4 +39,4 @@ for name, method in baselines.items():
         f"{name:>20}: test accuracy {score(data, results[name])}, "
         f"trained in {time.perf_counter() - started:.0f} s"
     )
-(out / "results.json").write_text(json.dumps(results))
+save_results(out, results)

@@ -24,7 +24,6 @@
 import kerasteach.quiet  # first, before Keras: no TensorFlow start-up messages
 import argparse
 import contextlib
-import json
 import os
 import socket
 import subprocess
@@ -40,7 +39,7 @@ def more_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
 
 
-from kerasteach.course import load_images, options, output_folder, score  # noqa: E402
+from kerasteach.course import load_images, options, output_folder, save_results, score  # noqa: E402
 
 args = options("Data-parallel training of the MNIST CNN", epochs=5, more=more_options)
 
@@ -172,4 +171,4 @@ kerasteach.activation_report(
 if chief:
     print(f"Test accuracy: {score(data, accuracy)}")
     print(f"Curves, TensorBoard run and report in {out}/")
-    (out / "results.json").write_text(json.dumps({"CNN data-parallel": accuracy}))
+    save_results(out, {"CNN data-parallel": accuracy})

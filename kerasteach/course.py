@@ -13,14 +13,17 @@ notebook beside it; there ``KERASTEACH_QUICK=1`` in the environment does what
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kerasteach import datasets
+from kerasteach._notebook import in_jupyter
 
 
 def options(
@@ -52,6 +55,26 @@ def output_folder(args: argparse.Namespace, name: str) -> Path:
     folder = Path(args.output or Path("outputs") / name)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def show(figure: Any, path: str | os.PathLike) -> None:
+    """Save a Matplotlib ``figure`` to ``path``, and in Jupyter also show it
+    under the cell: a figure saved to a file is not a figure seen.
+
+    >>> import matplotlib.figure, tempfile
+    >>> show(matplotlib.figure.Figure(), Path(tempfile.mkdtemp()) / "empty.png")
+    """
+    figure.savefig(path)
+    if in_jupyter():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
+
+
+def save_results(folder: Path, results: dict[str, float]) -> None:
+    """Write an example's results to ``folder/results.json`` (returns nothing,
+    so a notebook cell that ends with it shows no stray value)."""
+    (folder / "results.json").write_text(json.dumps(results))
 
 
 def load_images(name: str, quick: bool, **options) -> datasets.Dataset | StandIn:

@@ -3,8 +3,9 @@
 It trains a small convolutional network on a dataset (by default
 scikit-learn's 8x8 digits, which need no download) and writes into one
 folder what each add-on shows: the ASCII data-flow summary, a live loss plot,
-TensorBoard logs with feature maps and a confusion matrix, and an activation
-report to open in a browser.
+TensorBoard logs with feature maps and a confusion matrix, a picture of the
+activations, an activation report to open in a browser, and the trained
+model with a few test images sorted by class, for ``kerasteach explore``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 import keras
+import numpy as np
 
 import kerasteach
 from kerasteach._files import atomic_writer
@@ -67,8 +69,9 @@ def run_demo(
     >>> import tempfile
     >>> with open(os.devnull, "w") as quiet:
     ...     result = run_demo(epochs=1, output=tempfile.mkdtemp(), file=quiet)
-    >>> sorted(result.outputs)
-    ['loss plot', 'report', 'summary', 'tensorboard']
+    >>> sorted(result.outputs)  # doctest: +NORMALIZE_WHITESPACE
+    ['activations', 'images', 'loss plot', 'model', 'report', 'summary',
+     'tensorboard']
     """
     out = file or sys.stdout
     started = time.perf_counter()
@@ -120,13 +123,50 @@ def run_demo(
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     result.test_accuracy = float(accuracy)
 
+    result.outputs["activations"] = folder / "activations.png"
+    figure = kerasteach.plot_activations(model, x_test, class_names=names)
+    with atomic_writer(result.outputs["activations"]) as stream:
+        figure.savefig(stream, format="png", dpi=100)
     result.outputs["report"] = folder / "report.html"
     kerasteach.activation_report(
         model, x_test[:8], result.outputs["report"], class_names=names, labels=y_test
     )
+    result.outputs["model"] = folder / "model.keras"
+    _save_model(model, result.outputs["model"])
+    result.outputs["images"] = folder / "images"
+    _save_images(x_test, y_test, names, folder / "images")
     result.seconds = time.perf_counter() - started
     _print_next_steps(result, dataset, out)
     return result
+
+
+def _save_model(model: keras.Model, target: Path) -> None:
+    """``model.save`` under a temporary name, renamed when complete."""
+    temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp.keras")
+    try:
+        model.save(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _save_images(x: np.ndarray, y: np.ndarray, names: list[str], folder: Path) -> None:
+    """Two test images of each class (pixels in [0, 1]) as PNG files in
+    ``folder/<class name>/``, the layout the explorer reads true labels from."""
+    from PIL import Image
+
+    for label, name in enumerate(names):
+        for number, index in enumerate(np.flatnonzero(y == label)[:2]):
+            pixels = np.clip(x[index] * 255, 0, 255).astype(np.uint8)
+            image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+            with atomic_writer(folder / _safe_name(name) / f"{number}.png") as stream:
+                image.save(stream, format="png")
+
+
+def _safe_name(name: str) -> str:
+    """A class name usable as a folder name ("a/b" and ".." are not)."""
+    cleaned = "".join(c if c.isalnum() or c in " -_" else "_" for c in name)
+    return cleaned.strip() or "_"
 
 
 def _print_next_steps(result: DemoResult, dataset: str, out: IO[str]) -> None:
@@ -140,14 +180,23 @@ def _print_next_steps(result: DemoResult, dataset: str, out: IO[str]) -> None:
         "summary": "the data-flow summary (kerasteach.summary)",
         "loss plot": "loss and accuracy, redrawn every epoch (kerasteach.LivePlot)",
         "tensorboard": "TensorBoard logs: curves, feature maps, confusion matrix",
+        "activations": "what each layer makes of one test image",
         "report": "every layer's activations, to open in a browser",
+        "model": "the trained model (keras.saving.load_model)",
+        "images": "two test images of each class, for the explorer",
     }
     for name, path in result.outputs.items():
         print(f"  {str(path):<32} {what[name]}", file=out)
     report = result.outputs["report"].resolve().as_uri()
     print("\nNext, try:", file=out)
+    print(
+        f"  kerasteach explore {result.outputs['model']} --images "
+        f"{result.outputs['images']}   (draw a digit, see every layer)",
+        file=out,
+    )
     print(f"  kerasteach tensorboard {result.outputs['tensorboard']}", file=out)
     print(f"  open {report} in your browser", file=out)
     if dataset == "digits":
         print("  kerasteach demo --dataset mnist   (the full MNIST; online)", file=out)
-    print("  python examples/01_first_network.py --quick", file=out)
+    if Path("examples", "01_first_network.py").is_file():  # in a clone, not a wheel
+        print("  python examples/01_first_network.py --quick", file=out)

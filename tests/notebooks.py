@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from conftest import skip_unless
@@ -45,7 +46,12 @@ def _run(nbclient, notebook, folder: Path, timeout: int):
         kernel_name="python3",
         resources={"metadata": {"path": str(folder)}},
     )
-    client.execute()
+    # As Jupyter starts it: with PYTEST_CURRENT_TEST, ipykernel would leave
+    # descriptor 2 alone, and C++ output (TensorFlow's) would miss the notebook.
+    kernel_environment = {
+        k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"
+    }
+    client.execute(env=kernel_environment)
     return notebook
 
 

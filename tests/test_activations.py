@@ -8,6 +8,7 @@ import pytest
 
 from kerasteach.activations import ActivationError, choose_layers, get_activations
 from kerasteach.activations.extract import extraction_model
+from kerasteach.activations.tiles import normalize
 
 RNG = np.random.default_rng(0)
 
@@ -209,20 +210,44 @@ def test_plot_activations_has_one_panel_per_layer_showing_its_output() -> None:
     from kerasteach.activations.tiles import picture
 
     model, x = cnn(), images(4)
-    figure = plot_activations(model, x, ["conv", "flat", "out"], max_channels=3)
-    titles = [axes.get_title() for axes in figure.axes]
-    assert titles == ["conv (6, 6, 4) · 3 of 4 maps", "flat (36,)", "out (3,)"]
+    names = ["cat", "dog", "owl"]
+    figure = plot_activations(
+        model, x, ["conv", "flat", "out"], max_channels=3, labels=[2, 0, 1, 1],
+        class_names=names,
+    )  # fmt: skip
     found = get_activations(model, x[:1], ["conv", "flat", "out"])
-    (image,) = figure.axes[0].get_images()
+    predicted = names[int(found["out"][0].argmax())]
+    right = "right" if predicted == "owl" else "wrong"
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == [
+        f"input · true owl, predicted {predicted} ({right})",
+        "conv (6, 6, 4) · 3 of 4 maps",
+        "flat (36,)",
+        "out (3,)",
+    ]
+    # the input beside what it produced, as the model got it
+    (shown_input,) = figure.axes[0].get_images()
+    np.testing.assert_allclose(
+        shown_input.get_array(), normalize(x[0, ..., 0], axis=None), atol=1e-6
+    )
+    panels = figure.axes[1:]  # the layers' panels
+    # each tiled map numbered, from 1
+    assert [t.get_text() for t in panels[0].texts] == ["1", "2", "3"]
+    (image,) = panels[0].get_images()
     assert image.get_cmap().name == "gray"  # as in the report and the explorer
-    (colour_bar,) = figure.axes[0].child_axes
+    (colour_bar,) = panels[0].child_axes
     assert [t.get_text() for t in colour_bar.get_yticklabels()] == ["low", "high"]
     shown = image.get_array()
     # made 8-bit where the model ran: within half a grey level of the floats
     np.testing.assert_allclose(shown, picture(found["conv"][0], 3), atol=0.5 / 255)
     assert len(np.unique(shown.compressed())) <= 256
-    bars = [patch.get_height() for patch in figure.axes[2].patches]
+    bars = [patch.get_height() for patch in panels[2].patches]
     np.testing.assert_allclose(bars, found["out"][0], rtol=1e-5)
+    best = int(found["out"][0].argmax())  # the predicted class's bar stands out
+    colours = [patch.get_facecolor() for patch in panels[2].patches]
+    assert [c == colours[best] for c in colours].count(True) == 1
+    ticks = [t.get_text() for t in panels[1].get_xticklabels()]
+    assert all(t.lstrip("−-").isdigit() for t in ticks)  # unit numbers, whole
     rows = plot_activations(found, samples=[0])  # from get_activations' result
     assert len(rows.axes) == 3
     named = plot_activations(found, class_names=["cat", "dog", "owl"])
@@ -237,8 +262,11 @@ def test_plot_activations_gives_a_column_per_input() -> None:
     from kerasteach import plot_activations
 
     figure = plot_activations(cnn(), images(5), samples=[1, 4])
-    assert len(figure.axes) == 6  # conv, pool, out x two inputs
-    assert figure.axes[1].get_title() == "conv (6, 6, 4) · input 4"
+    assert len(figure.axes) == 8  # input, conv, pool, out x two inputs
+    assert figure.axes[1].get_title().startswith("input 4 · predicted ")
+    assert figure.axes[3].get_title() == "conv (6, 6, 4) · input 4"
+    with pytest.raises(ActivationError, match="2 labels for input 4"):
+        plot_activations(cnn(), images(5), samples=[1, 4], labels=[0, 1])
 
 
 def test_plot_filters_shows_first_layer_kernels() -> None:

@@ -58,6 +58,30 @@ def test_demo_makes_every_promised_file_offline(
     assert "conv1" in report and "data:image/png;base64," in report
     for hint in ("kerasteach tensorboard", "report.html", "--dataset mnist"):
         assert hint in result.stdout
+    assert (output / "activations.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # what the learner just trained, ready for the explorer, with labelled images
+    explore = (
+        f"kerasteach explore {output / 'model.keras'} --images {output / 'images'}"
+    )
+    assert explore in result.stdout
+    assert sorted(p.name for p in (output / "images").iterdir()) == [
+        str(d) for d in range(10)
+    ]
+    assert len(list((output / "images").glob("*/*.png"))) == 20
+    # run outside a clone: no examples folder to send the learner to
+    assert "examples/01_first_network.py" not in result.stdout
+    import keras
+
+    from kerasteach.activations.explorer import Explorer
+
+    model = keras.saving.load_model(output / "model.keras")
+    explorer = Explorer(model, output / "images")
+    assert explorer.entries[0].label == "0" and explorer.drawing_style == "digits"
+    right = [
+        explorer._compute(k)[1][0][0] == entry.label
+        for k, entry in enumerate(explorer.entries)
+    ]
+    assert sum(right) >= 12  # of 20: the trained model was saved, not a fresh one
 
 
 def test_demo_refuses_bad_options_without_a_traceback(tmp_path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import notebooks
 import pytest
-from conftest import ROOT, run_command, skip_unless
+from conftest import ROOT, TENSORFLOW_NOISE, run_command, skip_unless
 
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -119,11 +119,13 @@ def test_the_notebook_beside_each_example_is_made_from_it(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_notebook_runs_quick_in_a_kernel(
-    name: str, tmp_path: Path, monkeypatch
+    name: str, tmp_path: Path, monkeypatch, nvidia_driver_without_gpu: dict
 ) -> None:
     if name[:2] in USES_MNIST:
         skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
-    for key, value in environment(tmp_path).items():
+    # TensorFlow's noisiest start: every start-up line, a cuInit that fails
+    noisiest = {**environment(tmp_path), **nvidia_driver_without_gpu}
+    for key, value in noisiest.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("KERASTEACH_QUICK", "1")
     notebook = notebooks.run_file(EXAMPLES / f"{name}.ipynb", tmp_path)
@@ -136,6 +138,20 @@ def test_every_notebook_runs_quick_in_a_kernel(
     printed = notebooks.printed(notebook.cells)
     if name[:2] in USES_MNIST and name != "07_autoencoder":
         assert min(results.values()) > 0.3, results
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        kinds = [output.output_type for output in cell.outputs]
+        assert "execute_result" not in kinds, cell.source  # no stray value
+        if "show(" in cell.source or "LivePlot(" in cell.source:
+            # a picture the cell makes is shown under it, not only saved
+            assert any(
+                "image/png" in output.get("data", {}) for output in cell.outputs
+            ), cell.source
+        for output in cell.outputs:
+            if output.get("name") == "stderr":
+                for line in output.text.splitlines():
+                    assert not TENSORFLOW_NOISE.search(line), line
     stand_in = {"04": "notmnist_small", "05": "cifar10"}.get(name[:2])
     if stand_in and not (SHARED / stand_in).is_dir():
         # offline: the demo digits stand in, and every result line says so

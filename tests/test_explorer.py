@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 from browser import headless_page
-from conftest import console_script, skip_unless
+from conftest import ROOT, console_script, skip_unless
 from PIL import Image
 
 from kerasteach.activations.explorer import explore
@@ -45,6 +46,9 @@ def folder(tmp_path: Path) -> Path:
         pixels = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
         Image.fromarray(pixels).save(images / name)
     (images / "broken.png").write_text("this is not a picture")
+    (images / "square").mkdir()  # a subfolder per class: its images' true label
+    pixels = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(images / "square" / "d.png")
     (images / "notes.txt").write_text("ignored: not an image name")
     return images
 
@@ -67,27 +71,49 @@ def test_the_explorer_in_a_real_browser(server, folder: Path, tmp_path: Path) ->
     with headless_page() as page:
         page.goto(server.url)
         images = page.locator("#images li")
-        images.nth(3).wait_for()
-        assert images.all_inner_texts() == ["a.png", "b.jpg", "broken.png", "c.png"]
+        images.nth(4).wait_for()
+        assert images.all_inner_texts() == [
+            "a.png", "b.jpg", "broken.png", "c.png", "square/d.png",
+        ]  # fmt: skip
+        page.evaluate("window.scrollTo(0, 600)")
         images.nth(1).locator("button").click()
-        predictions = page.locator("#predictions li")
-        predictions.nth(1).wait_for()
-        assert predictions.first.inner_text().startswith(
-            expected_best(folder, "b.jpg") + ":"
-        )
+        names = page.locator("#scores .name")
+        names.nth(2).wait_for()
+        assert names.all_inner_texts() == CLASSES  # the output's bars, by class
+        best = expected_best(folder, "b.jpg")
+        assert page.locator("#scores .name.best").inner_text() == best
+        assert page.locator("#image-label").inner_text() == f"Predicted: {best}"
+        # the chosen image, large, at the top of the page, its answer beside it
+        large = page.locator("#image-large").bounding_box()
+        assert large["width"] >= 256 and large["y"] < 100
+        assert page.evaluate("window.scrollY") == 0
         layers = page.locator("#layers button")
         assert layers.all_inner_texts() == [
             "conv (14, 14, 4)",
             "pool (7, 7, 4)",
             "out (3,)",
         ]
-        layers.first.click()
+        # the first layer is shown at once, with its colour scale
         page.wait_for_function(
             "document.getElementById('layer-map').complete && "
             "document.getElementById('layer-map').naturalWidth > 0"
         )
         assert page.locator("#layer-name").inner_text() == "conv (14, 14, 4)"
+        assert page.locator("#map-scale").is_visible()
+        assert "black is its lowest value" in page.locator("#map-scale").inner_text()
+        layers.nth(2).click()  # the output layer: bars named by class
+        page.locator("#layer-bars .name").nth(2).wait_for()
+        assert page.locator("#layer-bars .name").all_inner_texts() == CLASSES
+        assert not page.locator("#map-scale").is_visible()
         page.screenshot(path=str(tmp_path / "explorer.png"))
+        images.nth(4).locator("button").click()  # in the square/ subfolder
+        page.wait_for_function(
+            "document.getElementById('image-label').textContent.startsWith('True')"
+        )
+        label = page.locator("#image-label").inner_text()
+        best = expected_best(folder / "square", "d.png")
+        right = "right" if best == "square" else "wrong"
+        assert label == f"True label: square · predicted: {best} ({right})"
         images.nth(2).locator("button").click()  # the file that is not an image
         page.locator("#error").wait_for()
         assert (
@@ -173,38 +199,88 @@ def test_only_loopback_and_no_permissive_cors(server) -> None:
         "id": 2,
         "name": "broken.png",
         "error": "cannot read broken.png: not an image",
+        "label": None,
     }
 
 
-def test_command_line_explorer_serves_until_stopped(folder: Path) -> None:
+def serve_from_command_line(*args: str, env: dict[str, str]) -> tuple[list, dict]:
+    """Runs ``kerasteach explore`` until it serves; its first lines and /api/model."""
     process = subprocess.Popen(
-        [
-            console_script(),
-            "explore",
-            "--example",
-            "mnist-cnn",
-            "--images",
-            str(folder),
-        ],
+        [console_script(), "explore", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **env},
     )
     try:
-        line = process.stdout.readline()
-        assert line.startswith("kerasteach explorer: http://127.0.0.1:"), line
-        url = line.split(": ", 1)[1].strip()
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen(url + "api/images") as response:
-                    names = [entry["name"] for entry in json.loads(response.read())]
+        lines: list = []
+        while len(lines) < 6 and lines[-1:] != [""]:  # what it says, then its URL
+            lines.append(process.stdout.readline())
+            if lines[-1].startswith("kerasteach explorer:"):
                 break
-            except OSError:
-                time.sleep(0.1)
-        assert names == ["a.png", "b.jpg", "broken.png", "c.png"]
+        serving = [line for line in lines if line.startswith("kerasteach explorer:")]
+        assert serving, (lines, process.stderr.read() if process.poll() else "")
+        assert serving[0].startswith("kerasteach explorer: http://127.0.0.1:")
+        url = serving[0].split(": ", 1)[1].strip()
+        with urllib.request.urlopen(url + "api/images") as response:
+            names = [entry["name"] for entry in json.loads(response.read())]
+        with urllib.request.urlopen(url + "api/model") as response:
+            model = json.loads(response.read())
+        return [*lines, names], model
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_command_line_example_is_trained_on_the_digits_without_mnist(
+    folder: Path, tmp_path: Path
+) -> None:
+    empty = {"KERASTEACH_DATA": str(tmp_path / "cache"), "KERASTEACH_MIRROR": ""}
+    lines, model = serve_from_command_line(
+        "--example", "mnist-cnn", "--images", str(folder), env=empty
+    )
+    assert lines[0].startswith("MNIST is not on this computer")
+    assert lines[-1] == ["a.png", "b.jpg", "broken.png", "c.png", "square/d.png"]
+    about = re.fullmatch(
+        r"The demo's digits CNN, trained on scikit-learn's 8x8 digits: "
+        r"(\d+\.\d)% test accuracy\.",
+        model["about"],
+    )
+    assert about and float(about.group(1)) > 80, model["about"]  # trained, not 10%
+    assert (model["height"], model["drawing_like"]) == (8, "digits")
+
+
+def test_command_line_example_is_trained_on_mnist_from_a_mirror(
+    tmp_path: Path,
+) -> None:
+    shared = ROOT.parent / "shared" / "datasets"
+    skip_unless((shared / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    mirror = {
+        "KERASTEACH_DATA": str(tmp_path / "cache"),
+        "KERASTEACH_MIRROR": str(shared),
+    }
+    lines, model = serve_from_command_line("--example", "mnist-cnn", env=mirror)
+    about = re.fullmatch(
+        r"mnist-cnn, trained on 12,000 MNIST images: (\d+\.\d)% test accuracy\.",
+        model["about"],
+    )
+    assert about and float(about.group(1)) > 90, model["about"]
+    assert (model["height"], model["drawing_like"]) == (28, "mnist")
+
+
+def test_command_line_examples_that_cannot_be_trained_here_are_refused(
+    tmp_path: Path,
+) -> None:
+    from conftest import run_command
+
+    empty = {"KERASTEACH_DATA": str(tmp_path / "cache"), "KERASTEACH_MIRROR": ""}
+    cifar = run_command(
+        console_script(), "explore", "--example", "residual-cnn", env=empty
+    )
+    assert cifar.returncode == 2 and "Traceback" not in cifar.stderr
+    assert "kerasteach datasets download cifar10" in cifar.stderr
+    text = run_command(console_script(), "explore", "--example", "text-lstm", env=empty)
+    assert text.returncode == 2 and "text-lstm does not read images" in text.stderr
 
 
 def test_command_line_mistakes_get_a_message_and_exit_2(tmp_path: Path) -> None:
@@ -305,7 +381,7 @@ def test_ipv6_loopback_and_top_are_checked_like_the_command_line(folder) -> None
     try:
         assert server.url.startswith("http://[::1]:")
         with urllib.request.urlopen(server.url + "api/images") as response:
-            assert len(json.loads(response.read())) == 4
+            assert len(json.loads(response.read())) == 5
     finally:
         server.close()
 
@@ -324,7 +400,9 @@ def test_the_drawing_pad_answers_a_stroke_drawn_with_the_mouse(
         for step in range(1, 11):  # a vertical stroke: a "1"
             page.mouse.move(left + 140, top + 50 + 18 * step)
         page.mouse.up()
-        page.wait_for_function("Number(document.body.dataset.drawings || 0) >= 1")
+        page.wait_for_function(
+            "document.body.dataset.answered === document.body.dataset.drawn"
+        )
         page.wait_for_timeout(400)  # let any last update arrive
         shown_updates = int(page.evaluate("document.body.dataset.drawings"))
         assert explorer.drawings == shown_updates  # one request per update
@@ -332,10 +410,14 @@ def test_the_drawing_pad_answers_a_stroke_drawn_with_the_mouse(
         assert drawing.max() > 100 and drawing.min() == 0  # ink on black
         assert (drawing > 100).sum(axis=0).max() >= 8  # a tall vertical stroke
         scores = classifier().predict(drawing[None, ..., None] / 255, verbose=0)[0]
-        predictions = page.locator("#pad-predictions li").all_inner_texts()
-        assert len(predictions) == 2  # top=2
+        names = page.locator("#pad-scores .name").all_inner_texts()
+        assert names == CLASSES  # every class, named (3 of them: all shown)
         best = CLASSES[int(scores.argmax())]
-        assert predictions[0] == f"{best}: {100 * scores.max():.1f}%"
+        assert page.locator("#pad-scores .name.best").inner_text() == best
+        assert page.locator("#pad-scores .value.best").inner_text() == (
+            f"{100 * scores.max():.1f}%"
+        )
+        assert page.evaluate("document.getElementById('seen').naturalWidth") >= 150
         captions = page.locator("#pad-layers figcaption").all_inner_texts()
         assert captions == ["conv (14, 14, 4)", "pool (7, 7, 4)", "out (3,)"]
         assert page.evaluate(
@@ -352,7 +434,7 @@ def test_the_drawing_pad_answers_a_stroke_drawn_with_the_mouse(
         urllib.request.urlopen(request)
     assert refused.value.code == 400
     form = urllib.request.Request(
-        server.url + "api/draw", data=b"\0" * 256, method="POST",
+        server.url + "api/draw", data=b"\0" * 280 * 280, method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -367,7 +449,10 @@ def test_a_pad_only_explorer_for_small_grey_models(tmp_path: Path) -> None:
     try:
         with urllib.request.urlopen(server.url + "api/model") as response:
             assert json.loads(response.read()) == {
-                "drawing": True, "height": 16, "width": 16,
+                "drawing": True, "height": 16, "width": 16, "pad_side": 280,
+                "drawing_like": "fit", "about": None,
+                "prepared": "Prepared by fitting: the ink's box scaled to fill "
+                "the frame and centred.",
             }  # fmt: skip
     finally:
         server.close()

@@ -124,7 +124,47 @@ def test_report_shows_labels_class_bars_legend_cuts_and_what_it_left_out(
         assert "drop (does nothing when predicting)" in note
         large = browser.locator(".input img.large")
         assert large.evaluate("i => i.naturalWidth") >= 192 - 8
+        captions = browser.locator("nav button span").all_inner_texts()
+        wrong = names[int(scores[1].argmax())]
+        assert captions == [
+            f"✓ true {names[labels[0]]}",
+            f"✗ true {names[labels[1]]}, predicted {wrong}",
+        ]
+        assert browser.locator("#summary").inner_text() == (
+            "The model got 1 of these 2 inputs right; the one it got wrong is "
+            "marked ✗ in the list on the left: click one to see where it went astray."
+        )
         browser.locator("nav button").nth(1).click()
         assert browser.locator(".label").inner_text().endswith("(predicted wrong)")
+    # a mistake first in the list: the page still opens on a right answer
+    swapped = activation_report(
+        model, x[::-1], tmp_path / "swapped.html", names, labels=labels[::-1]
+    )
+    with headless_page() as browser:
+        browser.goto(swapped.as_uri())
+        assert browser.locator("#chosen h2").first.inner_text() == "Input 1"
+        assert browser.locator(".label").inner_text().endswith("(predicted right)")
     with pytest.raises(ActivationError, match="1 labels for 2 inputs"):
         activation_report(model, x, tmp_path / "s.html", names, labels=[0])
+
+
+def test_feature_maps_are_numbered_in_their_pictures() -> None:
+    import io
+
+    from PIL import Image
+
+    from kerasteach.activations.tiles import maps_png, picture
+
+    maps = np.zeros((16, 16, 4), np.float32)  # black maps: only numbers are yellow
+    drawn = np.asarray(Image.open(io.BytesIO(maps_png(maps, None, width=200))))
+    yellow = (drawn[..., 0] > 200) & (drawn[..., 2] < 100)
+    tile = drawn.shape[0] // 2
+    for row in (0, 1):  # a number in each map's top left corner, none elsewhere
+        for column in (0, 1):
+            corner = yellow[row * tile : row * tile + tile // 2,
+                            column * tile : column * tile + tile // 2]  # fmt: skip
+            assert corner.sum() > 5
+    assert yellow[tile // 2 : tile, tile // 2 : tile].sum() == 0
+    strip = np.asarray(Image.open(io.BytesIO(maps_png(np.arange(5.0), None))))
+    assert strip.ndim == 2  # a vector: the plain grey strip, no numbers
+    assert strip.shape[1] == picture(np.arange(5.0)).shape[1] * (320 // 5)

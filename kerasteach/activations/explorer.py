@@ -1,10 +1,13 @@
 """``explore``: a small local web app, in quiver's spirit, to look inside a model.
 
-It lists the images of a folder, shows the model's top predictions for each,
-and on a click every layer's feature maps as one tiled picture per layer. For
-a model that reads small grey images (MNIST, digits, notMNIST) it also has a
-drawing pad: draw a digit with the mouse or a finger, and the predictions and
-every layer's maps follow the drawing.
+It lists the images of a folder (with their true labels where the folder holds
+one subfolder per class, as ``keras.utils.image_dataset_from_directory``
+reads them), shows the chosen image large with the model's answer as bars
+named by class, and every layer's feature maps as one tiled picture per layer.
+For a model that reads small grey images (MNIST, digits, notMNIST) it also has
+a drawing pad: draw a digit with the mouse or a finger, and the predictions
+and every layer's maps follow the drawing, prepared the way the model's
+training images were made (``kerasteach.activations.drawing``).
 
 Safe by construction:
 
@@ -12,7 +15,7 @@ Safe by construction:
 - it answers only a fixed set of routes, and never reads a file named by a
   request: its pages are read from the package once at start, the images
   once from the folder, and everything else is computed; the one POST (the
-  drawing pad's pixels) takes exactly height x width bytes of
+  drawing pad's canvas) takes exactly PAD_SIDE x PAD_SIDE bytes of
   ``application/octet-stream`` (a type a page elsewhere cannot send without
   the server's leave, which it never gives) and writes nothing;
 - no permissive CORS header, and on loopback a request for another host name
@@ -38,6 +41,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerasteach.activations.drawing import (
+    check_style,
+    describe_style,
+    drawing_style_for,
+    prepare_drawing,
+)
 from kerasteach.activations.extract import (
     ActivationError,
     LayerChoice,
@@ -52,7 +61,7 @@ from kerasteach.activations.report import (
     image_thumbnail,
     top_predictions,
 )
-from kerasteach.activations.tiles import enlarged, picture, to_png
+from kerasteach.activations.tiles import enlarged, maps_png, to_png
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -63,8 +72,13 @@ _ASSETS = {
 }
 _THUMBNAIL = re.compile(r"/api/images/(\d{1,6})/thumbnail\.png")
 _PREDICTIONS = re.compile(r"/api/images/(\d{1,6})/predictions")
+_IMAGE = re.compile(r"/api/images/(\d{1,6})/image\.png")
 _LAYER_MAP = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.png")
+_LAYER_BARS = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.json")
 DRAWING_MAX_SIDE = 64  # a model whose grey input is at most this gets a drawing pad
+PAD_SIDE = 280  # the drawing pad's canvas, in pixels, as the page sends it
+BARS_MAX_UNITS = 64  # a vector layer up to this many units is drawn as named bars
+SEEN_SIDE = 168  # "what the model sees", enlarged to about this many pixels
 
 
 @dataclass
@@ -74,13 +88,16 @@ class ImageEntry:
     name: str
     pixels: np.ndarray | None
     error: str | None = None
+    label: str | None = None  # the subfolder it was in: its true class
 
 
 def load_images(
     folder: str | os.PathLike, shape: tuple[int, int, int], scale: float
 ) -> list[ImageEntry]:
-    """Every image file in ``folder`` (sorted), resized to ``shape``; a file
-    that cannot be read (or is too large to open safely) is listed with why."""
+    """Every image file in ``folder`` and in its subfolders one level down
+    (sorted), resized to ``shape``; a subfolder's name is its images' true
+    label. A file that cannot be read (or is too large to open safely) is
+    listed with why."""
     from PIL import Image, UnidentifiedImageError
 
     directory = Path(folder)
@@ -93,9 +110,13 @@ def load_images(
             f"explore shows images with 1 or 3 channels; the model takes {channels}"
         )
     entries = []
-    for path in sorted(directory.iterdir()):
+    files = [(p, None) for p in directory.iterdir()]
+    for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
+        files.extend((p, sub.name) for p in sub.iterdir())
+    for path, label in sorted(files, key=lambda f: (f[1] or "", f[0].name)):
         if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
             continue
+        name = f"{label}/{path.name}" if label is not None else path.name
         try:
             with Image.open(path) as image:
                 image = image.convert(mode).resize((width, height))
@@ -110,10 +131,11 @@ def load_images(
             reason = None
         if reason is not None:
             entries.append(
-                ImageEntry(path.name, None, f"cannot read {path.name}: {reason}")
+                ImageEntry(name, None, f"cannot read {name}: {reason}", label)
             )
             continue
-        entries.append(ImageEntry(path.name, pixels.reshape(height, width, channels)))
+        pixels = pixels.reshape(height, width, channels)
+        entries.append(ImageEntry(name, pixels, label=label))
     if not entries:
         raise ActivationError(
             f"no images in {directory} (looked for {', '.join(IMAGE_SUFFIXES)})"
@@ -134,6 +156,8 @@ class Explorer:
         top: int = 5,
         scale: float = 1 / 255,
         max_channels: int = 64,
+        drawing_like: str | None = None,
+        about: str | None = None,
     ) -> None:
         inputs = graph_inputs(model)
         if len(inputs) != 1 or len(inputs[0].shape) != 4:
@@ -147,15 +171,21 @@ class Explorer:
         check_class_names(model, class_names)
         if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             raise ActivationError(f"top must be 1 or more; got {top!r}")
+        try:
+            check_style(drawing_like)
+        except ValueError as error:
+            raise ActivationError(str(error)) from None
         self.model = model
         self.class_names = list(class_names) if class_names is not None else None
         self.top = top
         self.max_channels = max_channels
         self.shape = shape
         self.scale = scale
+        self.about = about
         self.drawing = shape[2] == 1 and max(shape[:2]) <= DRAWING_MAX_SIDE
+        self.drawing_style = drawing_like or drawing_style_for(shape)
         self.drawings = 0  # drawing-pad updates answered
-        self.last_drawing: bytes | None = None
+        self.last_drawing: bytes | None = None  # what the model saw last
         if images is None and not self.drawing:
             raise ActivationError(
                 "give a folder of images: the drawing pad is for models that read "
@@ -167,12 +197,23 @@ class Explorer:
         # the shown layers, then the output once more, whole, for predictions
         self._paths = [*self.layers, output]
         self._extractor = extraction_model(model, self._paths)
+        self._shapes = [tuple(o.shape[1:]) for o in self._extractor.outputs]
+        # a short vector (a dense layer, the class scores) is drawn as bars
+        # with its numbers; everything else as a picture of 8-bit maps
+        self._bars = [
+            len(shape) == 1 and shape[0] <= BARS_MAX_UNITS
+            for shape in self._shapes[: len(self.layers)]
+        ]
+        self._bar_names = [
+            self.class_names if name == output else None for name in self.layers
+        ]
+        pictured = [k for k, bars in enumerate(self._bars) if not bars]
         # only the pixels of the shown maps leave the device
         self._forward = compiled_forward(
-            self._extractor, pictures=(self.max_channels, range(len(self.layers)))
+            self._extractor, pictures=(self.max_channels, pictured)
         )
         self._lock = threading.Lock()  # one forward pass at a time
-        self._computed: dict[int, tuple[list[bytes], list]] = {}
+        self._computed: dict[int, tuple[list, list, list]] = {}
         self._assets = {
             route: (
                 resources.files("kerasteach.activations")
@@ -183,19 +224,26 @@ class Explorer:
             for route, (name, kind) in _ASSETS.items()
         }
 
-    def _compute(self, index: int) -> tuple[list[bytes], list]:
-        """Every layer's tiled PNG and the top predictions, cached per image."""
+    def _answers(self, batch: np.ndarray) -> tuple[list, list, list]:
+        """Every shown layer (a tiled PNG, or bars as ``[name, value]`` pairs),
+        the top predictions and every class's score, for one input."""
         with self._lock:
-            if index not in self._computed:
-                batch = self.entries[index].pixels[None]
-                arrays = [o[0] for o in self._forward(batch)]
-                maps = [
-                    to_png(enlarged(picture(a, self.max_channels), width=480))
-                    for a in arrays[: len(self.layers)]
-                ]
-                best = top_predictions(arrays[-1], self.class_names, self.top)
-                self._computed[index] = (maps, best)
-            return self._computed[index]
+            arrays = [o[0] for o in self._forward(batch)]
+        layers: list = []
+        for k, array in enumerate(arrays[: len(self.layers)]):
+            if self._bars[k]:
+                layers.append(_named_values(array, self._bar_names[k]))
+            else:
+                layers.append(maps_png(array, self.max_channels, width=480))
+        scores = arrays[-1]
+        best = top_predictions(scores, self.class_names, self.top)
+        return layers, best, _named_values(scores, self.class_names)
+
+    def _compute(self, index: int) -> tuple[list, list, list]:
+        """``_answers`` for an image of the folder, cached per image."""
+        if index not in self._computed:
+            self._computed[index] = self._answers(self.entries[index].pixels[None])
+        return self._computed[index]
 
     def _entry(self, number: str) -> tuple[int, ImageEntry] | None:
         index = int(number)
@@ -208,24 +256,40 @@ class Explorer:
             return 200, kind, body
         if path == "/api/images":
             listing = [
-                {"id": i, "name": e.name, "error": e.error}
+                {"id": i, "name": e.name, "error": e.error, "label": e.label}
                 for i, e in enumerate(self.entries)
             ]
             return _json(listing)
         if path == "/api/model":
             height, width, _ = self.shape
-            return _json({"drawing": self.drawing, "height": height, "width": width})
+            return _json(
+                {
+                    "drawing": self.drawing,
+                    "height": height,
+                    "width": width,
+                    "pad_side": PAD_SIDE,
+                    "drawing_like": self.drawing_style,
+                    "prepared": describe_style(self.drawing_style, self.shape),
+                    "about": self.about,
+                }
+            )
         if path == "/api/layers":
-            shapes = [tuple(o.shape[1:]) for o in self._extractor.outputs]
             listing = [
-                {"id": k, "name": name, "shape": str(shapes[k])}
+                {
+                    "id": k,
+                    "name": name,
+                    "shape": str(self._shapes[k]),
+                    "kind": "bars" if self._bars[k] else "maps",
+                }
                 for k, name in enumerate(self.layers)
             ]
             return _json(listing)
         for pattern, kind in (
             (_THUMBNAIL, "thumbnail"),
+            (_IMAGE, "image"),
             (_PREDICTIONS, "predictions"),
-            (_LAYER_MAP, "layer"),
+            (_LAYER_MAP, "maps"),
+            (_LAYER_BARS, "bars"),
         ):
             match = pattern.fullmatch(path)
             if match:
@@ -243,36 +307,60 @@ class Explorer:
             if kind == "predictions":
                 return _json({"error": entry.error}, status=422)
             return _not_found()
-        if kind == "thumbnail":
-            return 200, "image/png", image_thumbnail(entry.pixels, 128) or b""
-        maps, best = self._compute(index)
+        if kind in ("thumbnail", "image"):
+            size = 128 if kind == "thumbnail" else 256
+            return 200, "image/png", image_thumbnail(entry.pixels, size) or b""
+        layers, best, scores = self._compute(index)
         if kind == "predictions":
-            return _json({"predictions": best})
+            return _json({"predictions": best, "scores": scores, "label": entry.label})
         layer = int(numbers[1])
-        if layer >= len(maps):
+        if layer >= len(layers) or self._bars[layer] != (kind == "bars"):
             return _not_found()
-        return 200, "image/png", maps[layer]
+        if kind == "bars":
+            return _json({"bars": layers[layer]})
+        return 200, "image/png", layers[layer]
 
     def draw(self, data: bytes) -> tuple[int, str, bytes]:
-        """Predictions and every layer's maps for a drawing: height x width grey
-        bytes, 0 the background and 255 the ink, as MNIST has them."""
+        """Predictions and every layer's answer for the drawing pad's canvas:
+        PAD_SIDE x PAD_SIDE grey bytes, 0 the background and 255 the ink,
+        prepared by ``drawing_style``'s recipe before the model sees it."""
         if not self.drawing:
             return _not_found()
+        if len(data) != PAD_SIDE * PAD_SIDE:
+            return _json({"error": f"a drawing is {PAD_SIDE * PAD_SIDE} bytes"}, 400)
         height, width, _ = self.shape
-        if len(data) != height * width:
-            return _json({"error": f"a drawing is {height * width} bytes"}, 400)
-        pixels = np.frombuffer(data, np.uint8).astype("float32") * self.scale
+        canvas = np.frombuffer(data, np.uint8).reshape(PAD_SIDE, PAD_SIDE)
+        seen = prepare_drawing(canvas, (height, width), self.drawing_style)
+        batch = (seen.astype("float32") * self.scale).reshape(1, height, width, 1)
+        layers, best, scores = self._answers(batch)
         with self._lock:
-            batch = pixels.reshape(1, height, width, 1)
-            arrays = [o[0] for o in self._forward(batch)]
             self.drawings += 1
-            self.last_drawing = data  # in memory only: what the page sent last
-        maps = [
-            _data_uri(to_png(enlarged(picture(a, self.max_channels), width=480)))
-            for a in arrays[: len(self.layers)]
+            self.last_drawing = seen.tobytes()  # in memory only
+        shown = [
+            {"bars": layer} if self._bars[k] else {"image": _data_uri(layer)}
+            for k, layer in enumerate(layers)
         ]
-        best = top_predictions(arrays[-1], self.class_names, self.top)
-        return _json({"predictions": best, "layers": maps})
+        seen_png = to_png(enlarged(seen / 255, width=SEEN_SIDE))
+        return _json(
+            {
+                "predictions": best,
+                "scores": scores,
+                "layers": shown,
+                "seen": _data_uri(seen_png),
+            }
+        )
+
+
+def _named_values(
+    values: np.ndarray, names: Sequence[str] | None
+) -> list[tuple[str, float]]:
+    """A vector's values beside their names (class names, else unit numbers)."""
+    values = np.asarray(values, dtype=float).ravel()
+    labels = names if names is not None else [str(i) for i in range(values.size)]
+    return [
+        (str(label), round(float(v), 4))
+        for label, v in zip(labels, values, strict=True)
+    ]
 
 
 def _data_uri(png: bytes) -> str:
@@ -359,7 +447,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(405, "the explorer only answers GET, and POST /api/draw")
             return
         explorer = self.server.explorer
-        height, width, _ = explorer.shape
+        size = PAD_SIDE * PAD_SIDE
         try:
             length = int(self.headers.get("Content-Length", "-1"))
         except ValueError:
@@ -367,9 +455,9 @@ class _Handler(BaseHTTPRequestHandler):
         kind = self.headers.get("Content-Type", "")
         if not self._allowed_host():
             status, kind, body = 403, "text/plain; charset=utf-8", b"forbidden\n"
-        elif kind != "application/octet-stream" or length != height * width:
+        elif kind != "application/octet-stream" or length != size:
             status, kind, body = _json(
-                {"error": f"send {height * width} bytes of application/octet-stream"},
+                {"error": f"send {size} bytes of application/octet-stream"},
                 400,
             )
             self.close_connection = True  # the body, if any, is left unread
@@ -399,6 +487,8 @@ def explore(
     host: str = "127.0.0.1",
     port: int = 0,
     block: bool = True,
+    drawing_like: str | None = None,
+    about: str | None = None,
 ) -> ExplorerServer:
     """Start the explorer for the images in a folder and print its URL.
 
@@ -414,6 +504,12 @@ def explore(
         port: 0 picks a free one.
         block: serve until Ctrl-C; False returns the running server (in
             Jupyter or a test), to ``close()`` when done.
+        drawing_like: how the drawing pad prepares a drawing for the model:
+            ``"mnist"``, ``"digits"`` or ``"fit"`` (see
+            ``kerasteach.activations.drawing``); None picks by the input's
+            size (28x28: mnist, 8x8: digits, else fit). The page says which.
+        about: one line the page shows about the model (what it was trained
+            on, its test accuracy).
 
     >>> import keras, tempfile, numpy as np
     >>> from PIL import Image
@@ -426,7 +522,14 @@ def explore(
     >>> server.close()
     """
     explorer = Explorer(
-        model, images, class_names=class_names, layers=layers, top=top, scale=scale
+        model,
+        images,
+        class_names=class_names,
+        layers=layers,
+        top=top,
+        scale=scale,
+        drawing_like=drawing_like,
+        about=about,
     )
     server = ExplorerServer(explorer, host, port)
     print(f"kerasteach explorer: {server.url}", flush=True)

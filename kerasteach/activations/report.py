@@ -26,7 +26,7 @@ from kerasteach.activations.extract import (
     output_keys,
     picture_outputs,
 )
-from kerasteach.activations.tiles import enlarged, normalize, picture, to_png
+from kerasteach.activations.tiles import maps_png, normalize, to_png
 
 
 def top_predictions(
@@ -111,7 +111,7 @@ def brightness_legend(width: int = 160, height: int = 10) -> bytes:
     return to_png(np.tile(np.linspace(0, 1, width, dtype="float32"), (height, 1)))
 
 
-def _true_label(label: Any, class_names: Sequence[str] | None) -> str:
+def label_name(label: Any, class_names: Sequence[str] | None) -> str:
     """One label (a class number or a one-hot row) as the class's name."""
     array = np.asarray(label)
     index = int(array.argmax()) if array.ndim >= 1 and array.size > 1 else int(array)
@@ -189,14 +189,12 @@ def activation_report(
                 "large": _data_uri(large) if large else None,
                 "label": None
                 if labels is None
-                else _true_label(labels[index], class_names),
+                else label_name(labels[index], class_names),
                 "predictions": top_predictions(scores[index], class_names, top),
                 "layers": [
                     None
                     if name == output_name and _is_class_scores(array)
-                    else _data_uri(
-                        to_png(enlarged(picture(array[index], max_channels)))
-                    )
+                    else _data_uri(maps_png(array[index], max_channels))
                     for name, array in found.items()
                 ],
                 "scores": [round(float(v), 4) for v in np.ravel(scores[index])]
@@ -256,7 +254,12 @@ body {{ font-family: system-ui, sans-serif; margin: 0; display: flex; }}
 nav {{ width: 11rem; padding: 1rem; background: #f3f4f6; height: 100vh;
       overflow-y: auto; position: sticky; top: 0; }}
 nav button {{ display: block; margin: 0 0 .5rem; border: 2px solid transparent;
-             background: white; padding: 2px; cursor: pointer; }}
+             background: white; padding: 2px; cursor: pointer; font-size: .8rem;
+             text-align: center; }}
+nav button span {{ display: block; }}
+nav button .wrong {{ color: #b91c1c; font-weight: 600; }}
+nav button .right {{ color: #15803d; }}
+.summary {{ color: #374151; }}
 nav button.chosen {{ border-color: #2563eb; }}
 main {{ padding: 1rem 2rem; flex: 1; }}
 .layer {{ margin: 1.5rem 0; }}
@@ -276,6 +279,7 @@ table.bars .bar {{ background: #2563eb; height: .8rem; }}
 <nav id="inputs"><h3>Inputs</h3></nav>
 <main>
 <h1>{title}</h1>
+<p id="summary" class="summary"></p>
 <section id="chosen"></section>
 </main>
 <script id="report-data" type="application/json">{data}</script>
@@ -354,6 +358,10 @@ function show(index) {{
     chosen.append(note);
   }}
 }}
+function isRight(input) {{
+  return input.label !== null && input.predictions.length > 0 &&
+         input.predictions[0][0] === input.label;
+}}
 data.inputs.forEach((input, index) => {{
   const button = document.createElement("button");
   button.title = "Input " + index;
@@ -362,12 +370,35 @@ data.inputs.forEach((input, index) => {{
     image.src = input.image; image.alt = "input " + index;
     button.append(image);
   }} else {{
-    button.textContent = "Input " + index;
+    button.append(text("span", "Input " + index));
+  }}
+  // each thumbnail says what it is and what the model made of it
+  const predicted = input.predictions.length ? input.predictions[0][0] : "?";
+  if (input.label === null) {{
+    button.append(text("span", "predicted " + predicted));
+  }} else {{
+    const right = isRight(input);
+    const caption = text("span", (right ? "✓ " : "✗ ") + "true " + input.label +
+                         (right ? "" : ", predicted " + predicted));
+    caption.className = right ? "right" : "wrong";
+    button.append(caption);
   }}
   button.addEventListener("click", () => show(index));
   nav.append(button);
 }});
-if (data.inputs.length) show(0);
+// Start on an input the model got right; say how many it got wrong and where
+// they are, so a learner meets a mistake as a mistake.
+const labelled = data.inputs.filter((input) => input.label !== null);
+const mistakes = labelled.filter((input) => !isRight(input)).length;
+if (labelled.length) {{
+  document.getElementById("summary").textContent =
+    `The model got ${{labelled.length - mistakes}} of these ${{labelled.length}} ` +
+    "inputs right" + (mistakes ? `; the ${{mistakes === 1 ? "one" : mistakes}} ` +
+    `it got wrong ${{mistakes === 1 ? "is" : "are"}} marked ✗ in the list on the ` +
+    "left: click one to see where it went astray." : ".");
+}}
+const firstRight = data.inputs.findIndex(isRight);
+if (data.inputs.length) show(firstRight >= 0 ? firstRight : 0);
 </script>
 </body>
 </html>

@@ -68,10 +68,18 @@ def filter_noise(text: str) -> str:
 
 @contextlib.contextmanager
 def native_stderr_filtered() -> Iterator[None]:
-    """Capture descriptor 2 for the block, then replay all but the known chatter."""
+    """Capture descriptor 2 for the block, then replay all but the known chatter.
+
+    Descriptor 2 itself, whatever ``sys.stderr`` is: TensorFlow's C++ writes
+    there. In Jupyter ``sys.stderr`` is the kernel's stream, whose
+    ``fileno()`` is a copy of the kernel's own original descriptor, while
+    descriptor 2 is a pipe that ipykernel forwards to the notebook; what is
+    kept is written to ``sys.stderr``, so it lands under the cell as before.
+    """
+    stderr_fd = 2
     try:
-        stderr_fd = sys.stderr.fileno()
-    except (AttributeError, ValueError, OSError):  # not a real file (e.g. pytest)
+        os.fstat(stderr_fd)
+    except OSError:  # no descriptor 2 at all (a windowless program)
         yield
         return
     sys.stderr.flush()

@@ -182,15 +182,27 @@ def draw_curves(
                         colour = "C1"
                     who = layout.names.get(metric, metric) if len(members) > 1 else ""
                     parts = [p for p in (label if several else "", who, kind) if p]
+                    few = len(values) <= 3  # after one epoch a line is one point
                     axes.plot(
                         xs,
                         values,
                         style,
                         color=colour,
                         marker="o" if len(values) < 30 else None,
-                        markersize=3,
+                        markersize=7 if few else 3,
                         label=" ".join(parts),
                     )
+                    if few:  # lone points read better with their values
+                        for x, value in zip(xs, values, strict=True):
+                            axes.annotate(
+                                f"{value:.3g}",
+                                (x, value),
+                                xytext=(9, 0),
+                                textcoords="offset points",
+                                va="center",
+                                color=colour,
+                                fontsize="small",
+                            )
         axes.set_title(layout.names.get(title, title))
         axes.set_xlabel("epoch")
         if layout.on_log_axis(title):

@@ -2,17 +2,23 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-let chosenImage = null;
+const state = { image: null, layers: [], model: null };
 
 async function getJSON(url) {
   const response = await fetch(url);
   return { ok: response.ok, body: await response.json() };
 }
 
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
 function item(text, onClick) {
   const li = document.createElement("li");
-  const button = document.createElement("button");
-  button.textContent = text;
+  const button = element("button", text);
   button.addEventListener("click", onClick);
   li.append(button);
   return li;
@@ -24,16 +30,59 @@ function mark(list, chosen) {
   }
 }
 
+// Scores that add up to one are shown as percentages; other numbers as they are.
+function asPercentages(values) {
+  const sum = values.reduce((a, b) => a + b, 0);
+  return values.every((v) => v >= 0 && v <= 1) && Math.abs(sum - 1) < 0.02;
+}
+
+// A vector as named bars, CNN Explainer's way: one row per class (or unit),
+// the largest in dark blue.
+function drawBars(holder, pairs) {
+  holder.replaceChildren();
+  const values = pairs.map((pair) => pair[1]);
+  const percent = asPercentages(values);
+  const largest = Math.max(...values.map(Math.abs), 1e-12);
+  const best = values.indexOf(Math.max(...values));
+  pairs.forEach(([name, value], k) => {
+    const row = k === best ? "best" : "";
+    const track = element("span", undefined, "track " + row);
+    const fill = element("span", undefined, "fill" + (value < 0 ? " negative" : ""));
+    fill.style.width = `${(100 * Math.abs(value)) / largest}%`;
+    fill.style.display = "block";
+    track.append(fill);
+    const shown = percent ? `${(100 * value).toFixed(1)}%` : value.toPrecision(3);
+    holder.append(element("span", name, "name " + row), track,
+                  element("span", shown, "value " + row));
+  });
+}
+
+function showView(name) {
+  $("pad").hidden = name !== "pad";
+  $("image").hidden = name !== "image";
+  $("hint").hidden = name !== "hint";
+  if (name === "pad") {
+    mark($("images"), null);
+    mark($("views"), $("views").querySelector("button"));
+  } else {
+    mark($("views"), null);
+  }
+  window.scrollTo(0, 0);
+}
+
 async function showImage(image, button) {
-  chosenImage = image;
+  state.image = image;
+  showView("image");
   mark($("images"), button);
-  $("hint").hidden = true;
-  $("image").hidden = false;
   $("image-name").textContent = image.name;
+  $("image-large").src = image.error ? "" : `/api/images/${image.id}/image.png`;
+  $("image-large").hidden = Boolean(image.error);
   $("maps").hidden = true;
-  $("predictions").replaceChildren();
+  $("scores").replaceChildren();
+  $("image-label").replaceChildren();
   $("error").hidden = true;
   const { ok, body } = await getJSON(`/api/images/${image.id}/predictions`);
+  if (state.image !== image) return;  // another image was chosen meanwhile
   if (!ok || body.error) {
     $("error").textContent = body.error || "this image could not be read";
     $("error").hidden = false;
@@ -41,23 +90,47 @@ async function showImage(image, button) {
     return;
   }
   $("layers").hidden = false;
-  for (const [label, score] of body.predictions) {
-    const li = document.createElement("li");
-    li.textContent = `${label}: ${(100 * score).toFixed(1)}%`;
-    $("predictions").append(li);
+  const predicted = body.predictions[0][0];
+  const label = $("image-label");
+  if (body.label !== null) {
+    const right = body.label === predicted;
+    label.append(`True label: ${body.label} · predicted: `,
+                 element("span", `${predicted} (${right ? "right" : "wrong"})`,
+                         right ? "right" : "wrong"));
+  } else {
+    label.append(`Predicted: ${predicted}`);
   }
+  drawBars($("scores"), body.scores.length <= 20 ? body.scores : body.predictions);
+  const first = $("layers").querySelector("button");
+  if (first) first.click();
 }
 
-function showLayer(layer, button) {
-  if (chosenImage === null) return;
+async function showLayer(layer, button) {
+  if (state.image === null) return;
+  const image = state.image;
   mark($("layers"), button);
   $("maps").hidden = false;
   $("layer-name").textContent = `${layer.name} ${layer.shape}`;
-  $("layer-map").src = `/api/images/${chosenImage.id}/layers/${layer.id}.png`;
+  const maps = layer.kind === "maps";
+  $("map-scale").hidden = !maps;
+  $("layer-map").hidden = !maps;
+  $("layer-bars").hidden = maps;
+  if (maps) {
+    $("layer-map").src = `/api/images/${image.id}/layers/${layer.id}.png`;
+  } else {
+    const { body } = await getJSON(`/api/images/${image.id}/layers/${layer.id}.json`);
+    if (state.image === image) drawBars($("layer-bars"), body.bars);
+  }
 }
 
 async function start() {
+  state.model = (await getJSON("/api/model")).body;
+  if (state.model.about) {
+    $("about").textContent = state.model.about;
+    $("about").hidden = false;
+  }
   const images = (await getJSON("/api/images")).body;
+  $("images-heading").hidden = images.length === 0;
   for (const image of images) {
     const li = item(image.name, (event) => showImage(image, event.currentTarget));
     if (image.error) {
@@ -70,17 +143,26 @@ async function start() {
     }
     $("images").append(li);
   }
-  const layers = (await getJSON("/api/layers")).body;
-  for (const layer of layers) {
+  state.layers = (await getJSON("/api/layers")).body;
+  for (const layer of state.layers) {
     $("layers").append(
       item(`${layer.name} ${layer.shape}`, (event) => showLayer(layer, event.currentTarget)));
+  }
+  if (state.model.drawing) {
+    $("views").append(item("✎ Draw a digit", () => showView("pad")));
+    startPad();
+    showView("pad");
+  } else {
+    showView("hint");
   }
 }
 
 // -- the drawing pad: draw, and the model answers --------------------------------
 
-const pad = { model: null, drawing: false, last: null, inFlight: false,
-              pending: false, timer: null, layers: [] };
+// version counts changes to the drawing; the page marks on <body> which
+// version was last answered, so a test (or a person) knows the answer is current.
+const pad = { drawing: false, last: null, inFlight: false, pending: false,
+              timer: null, version: 0 };
 
 function padPoint(event) {
   const canvas = $("canvas");
@@ -92,48 +174,25 @@ function padPoint(event) {
 function stroke(from, to) {
   const context = $("canvas").getContext("2d");
   context.strokeStyle = "white";
-  context.lineWidth = 22;
+  context.lineWidth = 20;
   context.lineCap = "round";
   context.lineJoin = "round";
   context.beginPath();
   context.moveTo(...from);
   context.lineTo(...to);
   context.stroke();
+  pad.version += 1;
+  document.body.dataset.drawn = String(pad.version);
 }
 
-// The drawing as the model expects it, the way MNIST was made: the ink's
-// bounding box scaled to fit 20 of 28 pixels, centred, on black.
-function modelPixels() {
+// The canvas as grey bytes, ink 255 on 0; the server prepares it the way the
+// model's training images were made (kerasteach.activations.drawing).
+function canvasInk() {
   const canvas = $("canvas");
-  const { width, height } = canvas;
-  const ink = canvas.getContext("2d").getImageData(0, 0, width, height).data;
-  let left = width, right = -1, top = height, bottom = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (ink[4 * (y * width + x)] > 20) {
-        left = Math.min(left, x); right = Math.max(right, x);
-        top = Math.min(top, y); bottom = Math.max(bottom, y);
-      }
-    }
-  }
-  const seen = $("seen");
-  seen.width = pad.model.width; seen.height = pad.model.height;
-  const small = seen.getContext("2d");
-  small.fillStyle = "black";
-  small.fillRect(0, 0, seen.width, seen.height);
-  if (right >= left) {
-    const boxWidth = right - left + 1, boxHeight = bottom - top + 1;
-    const fit = 0.72 * Math.min(seen.width, seen.height) / Math.max(boxWidth, boxHeight);
-    const drawnWidth = boxWidth * fit, drawnHeight = boxHeight * fit;
-    small.imageSmoothingEnabled = true;
-    small.imageSmoothingQuality = "high";
-    small.drawImage(canvas, left, top, boxWidth, boxHeight,
-                    (seen.width - drawnWidth) / 2, (seen.height - drawnHeight) / 2,
-                    drawnWidth, drawnHeight);
-  }
-  const rgba = small.getImageData(0, 0, seen.width, seen.height).data;
-  const grey = new Uint8Array(seen.width * seen.height);
-  for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];
+  const rgba = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const grey = new Uint8Array(canvas.width * canvas.height);
+  // white ink over a transparent canvas: a smoothed edge is white, part opaque
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.round(rgba[4 * i] * rgba[4 * i + 3] / 255);
   return grey;
 }
 
@@ -143,14 +202,15 @@ async function sendDrawing() {
   if (pad.inFlight) { pad.pending = true; return; }
   pad.inFlight = true;
   pad.pending = false;
+  const version = pad.version;
   try {
     const response = await fetch("/api/draw", {
       method: "POST",
       headers: { "Content-Type": "application/octet-stream" },
-      body: modelPixels(),
+      body: canvasInk(),
     });
     const body = await response.json();
-    if (response.ok) showDrawingAnswer(body);
+    if (response.ok) showDrawingAnswer(body, version);
   } finally {
     pad.inFlight = false;
     if (pad.pending) sendDrawing();
@@ -162,34 +222,45 @@ function scheduleDrawing() {
   pad.timer = setTimeout(() => { pad.timer = null; sendDrawing(); }, 120);
 }
 
-function showDrawingAnswer(body) {
-  const list = $("pad-predictions");
-  list.replaceChildren();
-  for (const [label, score] of body.predictions) {
-    const li = document.createElement("li");
-    li.textContent = `${label}: ${(100 * score).toFixed(1)}%`;
-    list.append(li);
-  }
+function showDrawingAnswer(body, version) {
+  $("seen").src = body.seen;
+  drawBars($("pad-scores"), body.scores.length <= 20 ? body.scores : body.predictions);
   const holder = $("pad-layers");
   holder.replaceChildren();
-  body.layers.forEach((source, k) => {
+  body.layers.forEach((answer, k) => {
     const figure = document.createElement("figure");
-    const caption = document.createElement("figcaption");
-    const layer = pad.layers[k];
-    caption.textContent = layer ? `${layer.name} ${layer.shape}` : "";
-    const image = document.createElement("img");
-    image.src = source;
-    image.alt = caption.textContent;
-    figure.append(caption, image);
+    const layer = state.layers[k];
+    const caption = element("figcaption", layer ? `${layer.name} ${layer.shape}` : "");
+    figure.append(caption);
+    if (answer.bars) {
+      const bars = element("div", undefined, "bars");
+      drawBars(bars, answer.bars);
+      figure.append(bars);
+    } else {
+      const image = document.createElement("img");
+      image.src = answer.image;
+      image.alt = caption.textContent;
+      figure.append(image);
+    }
     holder.append(figure);
   });
   document.body.dataset.drawings = String(Number(document.body.dataset.drawings || 0) + 1);
+  document.body.dataset.answered = String(version);
 }
 
-function startPad(model, layers) {
-  pad.model = model;
-  pad.layers = layers;
-  $("pad").hidden = false;
+function clearPad() {
+  const canvas = $("canvas");
+  canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+  $("pad-scores").replaceChildren();
+  $("pad-layers").replaceChildren();
+  $("seen").removeAttribute("src");
+  pad.version += 1;
+  document.body.dataset.drawn = String(pad.version);
+  document.body.dataset.answered = String(pad.version);
+}
+
+function startPad() {
+  $("prepared").textContent = state.model.prepared;
   const canvas = $("canvas");
   canvas.addEventListener("pointerdown", (event) => {
     canvas.setPointerCapture(event.pointerId);
@@ -212,21 +283,7 @@ function startPad(model, layers) {
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
-  $("clear").addEventListener("click", () => {
-    const context = canvas.getContext("2d");
-    context.clearRect(0, 0, canvas.width, canvas.height);
-    $("pad-predictions").replaceChildren();
-    $("pad-layers").replaceChildren();
-  });
+  $("clear").addEventListener("click", clearPad);
 }
 
-async function startAll() {
-  await start();
-  const model = (await getJSON("/api/model")).body;
-  if (model.drawing) {
-    startPad(model, (await getJSON("/api/layers")).body);
-    if (!document.querySelector("#images li")) $("hint").hidden = true;
-  }
-}
-
-startAll();
+start();
