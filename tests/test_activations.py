@@ -269,6 +269,42 @@ def test_plot_activations_gives_a_column_per_input() -> None:
         plot_activations(cnn(), images(5), samples=[1, 4], labels=[0, 1])
 
 
+def test_plot_convolution_adds_up_to_the_layers_own_output() -> None:
+    from kerasteach import plot_convolution
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential(
+        [
+            keras.Input((7, 7, 2)),
+            keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="c"),
+            keras.layers.Conv2D(2, 3, strides=2, name="strided"),
+        ]
+    )
+    x = RNG.random((1, 7, 7, 2), dtype=np.float32)
+    made = get_activations(model, x, ["c"])["c"][0]
+    figure = plot_convolution(model, x, "c", filter=1)
+    row, column = np.unravel_index(made[..., 1].argmax(), made.shape[:2])
+    title = figure.axes[3].get_title()
+    assert title == (
+        f"feature map 1 of c\n{made[row, column, 1]:.2f} at row {row}, column {column}"
+    )  # where the map answers most, by default
+    the_sum = figure.axes[2].texts[0].get_text().splitlines()
+    assert (
+        the_sum[-1] == f"relu({made[row, column, 1]:.3f}) = {made[row, column, 1]:.3f}"
+    )
+    chosen = plot_convolution(model, x, "c", filter=0, at=(0, 6))  # a corner: padding
+    assert (
+        chosen.axes[3].get_title().endswith(f"{made[0, 6, 0]:.2f} at row 0, column 6")
+    )
+    assert chosen.axes[0].get_title() == "input of c\n(1 pixel of zeros around it)"
+    with pytest.raises(ActivationError, match="stride 1; strided has strides"):
+        plot_convolution(model, x, "strided")
+    with pytest.raises(ActivationError, match="filters 0 to 2"):
+        plot_convolution(model, x, "c", filter=3)
+    with pytest.raises(ActivationError, match="outside the 7x7 feature map"):
+        plot_convolution(model, x, "c", at=(7, 0))
+
+
 def test_plot_filters_shows_first_layer_kernels() -> None:
     from kerasteach import plot_filters
 

@@ -79,14 +79,27 @@ RUN_ELSEWHERE = {
 RUN_HERE = [p for p in PAGES if str(p.relative_to(ROOT)) not in RUN_ELSEWHERE]
 
 
+# A picture a page shows from pictures/ beside it is one its own code writes
+# (into the folder it runs in), as a reader running the code gets it.
+MADE_PICTURE = re.compile(r"!\[[^\]]*\]\(pictures/(?P<name>[\w.-]+\.png)\)")
+
+
 def check_page(page: Path) -> None:
-    """Run ``page``'s code and compare its text blocks (or rewrite them)."""
+    """Run ``page``'s code (in the current folder) and compare its text blocks
+    and pictures (or rewrite them)."""
     text = page.read_text(encoding="utf-8")
     produced, ran = run_page(text)
     if "```python" in text:
         assert ran > 0
     if REGENERATE:
         page.write_text(produced, encoding="utf-8")
+    for name in MADE_PICTURE.findall(text):
+        made = Path(name)
+        assert made.is_file(), f"{page.name} shows pictures/{name}; its code made none"
+        assert made.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        if REGENERATE:
+            (page.parent / "pictures").mkdir(exist_ok=True)
+            (page.parent / "pictures" / name).write_bytes(made.read_bytes())
     assert steady(produced) == steady(text)
 
 

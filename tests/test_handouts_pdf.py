@@ -94,5 +94,15 @@ def test_pages_are_numbered_and_pictures_printed(printed: Path, handout: Path) -
     for number, text in enumerate(texts, start=1):
         assert f"page {number} of {len(texts)}" in text, (handout.name, number)
     pictures = handout.read_text().count("![")
+    assert pictures >= 1, f"{handout.name} has no picture"  # one per handout at least
     listed = run_command("pdfimages", "-list", str(pdf)).stdout.splitlines()[2:]
     assert len(listed) >= pictures, (handout.name, pictures, listed)
+
+
+@pytest.mark.parametrize("handout", HANDOUTS, ids=lambda p: p.stem)
+def test_results_are_printed_as_numbers(printed: Path, handout: Path) -> None:
+    """A learner's code prints what it measured (an accuracy), not a bare
+    ``True`` from a comparison."""
+    for text in pages(printed / f"{handout.stem}.pdf"):
+        lines = [line.strip() for line in text.splitlines()]
+        assert "True" not in lines and "False" not in lines, handout.name

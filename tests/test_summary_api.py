@@ -134,3 +134,11 @@ def test_a_layer_gets_a_hint_to_wrap_it() -> None:
 def test_bad_options_are_value_errors(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         kerasteach.summary(zoo.build("mnist_cnn"), **options)
+
+
+def test_rows_write_their_shapes_as_the_picture_does() -> None:
+    s = picture()
+    for row in s.rows:
+        assert "None" not in row.shape_text
+        assert row.shape_text in s.to_text(width=200)  # the same words as the table
+    assert s.rows[0].shape_text == "(?, 32, 32, 3)"

@@ -28,6 +28,12 @@ from kerasteach.tensorboard import (
     launch_tensorboard,
     tensorboard_callbacks,
 )
+from kerasteach.tensorboard.pictures import (
+    CARD_WIDTH,
+    LINE,
+    bars_picture,
+    confusion_picture,
+)
 
 NAMES = ["ring", "bar", "dot"]
 
@@ -118,16 +124,27 @@ def test_the_run_folder_is_readable_and_timestamped(trained) -> None:
     assert name[:4].isdigit() and name[4] == "-"
 
 
-def test_keras_curves_and_one_learning_rate(trained) -> None:
+def test_keras_curves_and_no_flat_learning_rate(trained) -> None:
     train, validation = trained["events"]["train"], trained["events"]["validation"]
-    for tag in ("epoch_loss", "epoch_accuracy", "epoch_learning_rate"):
+    for tag in ("epoch_loss", "epoch_accuracy"):
         assert train[tag].plugin == "scalars"
         assert train[tag].steps == [0, 1, 2]
     assert validation["epoch_loss"].steps == [0, 1, 2]
-    rates = [tag for tag in train if "learning_rate" in tag]
-    assert rates == ["epoch_learning_rate"]
-    assert float(train["epoch_learning_rate"].values[0]) == pytest.approx(0.001)
+    # Adam's rate never changed: no flat chart between the accuracy and the loss
+    assert not [tag for tag in train if "learning_rate" in tag]
     assert any(tag.endswith("kernel/histogram") for tag in train)
+
+
+def test_a_learning_rate_that_moves_is_written_from_its_first_move(tmp_path) -> None:
+    x, y = data(64)
+    halving = keras.callbacks.LearningRateScheduler(lambda epoch: 0.001 / 2**epoch)
+    cnn().fit(
+        x, y, epochs=3, verbose=0,
+        callbacks=[halving, *tensorboard_callbacks(tmp_path, confusion=False)],
+    )  # fmt: skip
+    rate = read_run(only_run(tmp_path))["train"]["epoch_learning_rate"]
+    assert rate.steps == [1, 2]
+    np.testing.assert_allclose(rate.values, [0.0005, 0.00025], rtol=1e-5)
 
 
 def test_history_and_logs_are_not_changed_by_the_hooks(trained) -> None:
@@ -191,7 +208,35 @@ def test_confusion_counts_equal_those_computed_directly(trained) -> None:
     assert counts.sum() == len(trained["y_val"])
     picture = validation["confusion/matrix"]
     assert picture.plugin == "images" and picture.steps == [0, 1, 2]
-    assert picture.images()[0].size[0] >= 3 * 36
+    assert picture.images()[0].size[0] <= CARD_WIDTH  # shown unshrunk
+
+
+def test_the_confusion_picture_reads_at_tensorboards_card_size() -> None:
+    """Ten classes fit TensorBoard's card, so it shows the picture at its own
+    size; its digits are as tall as TensorBoard's 12-pixel labels, and the
+    column labels are written straight, not sideways."""
+    counts = np.arange(100).reshape(10, 10) * 9  # up to 891: MNIST's 6,000 fit
+    names = [str(d) for d in range(10)]
+    image = confusion_picture(counts, names, epoch=4)
+    assert image.shape[1] <= CARD_WIDTH
+    ink = image.min(axis=2) < 128
+    # two title lines, then the column labels' line, then the grid
+    band_rows = np.flatnonzero(ink[2 * LINE : 3 * LINE, 40:].any(axis=1))
+    assert 7 <= band_rows.size <= 14  # one line of 12-pixel type, not rotated
+    # one cell's count: "0" in the top left cell, as tall as a 12-pixel digit
+    first_cell = ink[3 * LINE : 3 * LINE + 28, 30:58]
+    assert np.flatnonzero(first_cell.any(axis=1)).size >= 8
+    without_epoch = confusion_picture(counts, names)
+    assert without_epoch.shape[0] == image.shape[0] - LINE
+
+
+def test_the_output_layer_is_drawn_as_bars_named_by_class(trained) -> None:
+    bars = trained["events"]["train"]["activations/probs"].images()
+    picture = np.asarray(bars[0])
+    assert picture.shape[1] == CARD_WIDTH  # one row per class, fitted to the card
+    scores = trained["model"].predict(trained["x_val"][:1], verbose=0)[0]
+    expected = bars_picture(scores, NAMES)
+    assert np.abs(picture.astype(int) - expected.astype(int)).max() <= 1
 
 
 def test_misclassified_grid_shows_the_wrong_ones(tmp_path) -> None:
@@ -414,7 +459,7 @@ def test_other_backends_write_the_same_tabs(tmp_path, backend: str) -> None:
     assert report["backend"] == backend
     events = read_run(only_run(tmp_path))
     assert events["train"]["activations/conv"].steps == [0, 1]
-    assert events["train"]["epoch_learning_rate"].steps == [0, 1]
+    assert "epoch_learning_rate" not in events["train"]  # it never moved
     assert events["validation"]["confusion/counts"].steps == [0, 1]
     counts = parse_table(events["validation"]["confusion/counts"].text())
     np.testing.assert_array_equal(counts, report["counts"])
@@ -434,7 +479,7 @@ def test_a_real_tensorboard_serves_the_tabs(trained) -> None:
         assert {f"{run}/train", f"{run}/validation"} <= set(runs)
         scalars = get_json(server.url + "data/plugin/scalars/tags")
         assert "epoch_loss" in scalars[f"{run}/train"]
-        assert "epoch_learning_rate" in scalars[f"{run}/train"]
+        assert "epoch_accuracy" in scalars[f"{run}/train"]
         images = get_json(server.url + "data/plugin/images/tags")
         assert "activations/conv" in images[f"{run}/train"]
         assert "confusion/matrix" in images[f"{run}/validation"]

@@ -1,5 +1,6 @@
 """Looking inside a network: activations, plots, heat maps, a report, an explorer."""
 
+from kerasteach.activations.convolution import plot_convolution
 from kerasteach.activations.extract import (
     ActivationError,
     Activations,
@@ -25,6 +26,7 @@ __all__ = [
     "output_keys",
     "overlay",
     "plot_activations",
+    "plot_convolution",
     "plot_filters",
     "plot_heatmaps",
     "saliency",

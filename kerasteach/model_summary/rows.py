@@ -15,6 +15,16 @@ from kerasteach.model_summary.glyphs import ACTIVATION_LAYERS
 Shape = tuple  # ints and None (unknown), batch axis first
 
 
+def format_shape(shapes: tuple) -> str:
+    """'(?, 26, 26, 32)'; several outputs are joined with ', '."""
+    if not shapes:
+        return "?"
+    return ", ".join(
+        "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
+        for shape in shapes
+    )
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One step of the network: one call of one layer (or a model input).
@@ -46,6 +56,12 @@ class SummaryRow:
         if len(self.output_shapes) == 1:
             return self.output_shapes[0]
         return self.output_shapes
+
+    @property
+    def shape_text(self) -> str:
+        """The output shape as the summary writes it: ``(?, 8, 8, 8)``, where
+        ``?`` is the batch, whose size is not fixed."""
+        return format_shape(self.output_shapes)
 
     @property
     def non_trainable_weights(self) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 
 from kerasteach._printable import printable
-from kerasteach.model_summary.rows import SummaryRow, Totals
-from kerasteach.model_summary.text import format_bytes, format_shape
+from kerasteach.model_summary.rows import SummaryRow, Totals, format_shape
+from kerasteach.model_summary.text import format_bytes
 
 _HEADER = (
     "#",

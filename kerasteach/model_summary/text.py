@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from kerasteach._printable import printable
 from kerasteach.model_summary.glyphs import DATA
 from kerasteach.model_summary.lanes import Cell, LaneLayout, LaneRow, StepLanes
-from kerasteach.model_summary.rows import SummaryRow, Totals
+from kerasteach.model_summary.rows import SummaryRow, Totals, format_shape
 
 GAP = "  "
 MIN_DATA = len("DATA DIMENSIONS")
@@ -109,16 +109,6 @@ def _cell_char(cell: Cell, style: Style) -> str:
     return style.corners[
         (int(cell.up), int(cell.down), int(cell.left), int(cell.right))
     ]
-
-
-def format_shape(shapes: tuple) -> str:
-    """'(?, 26, 26, 32)'; several outputs are joined with ', '."""
-    if not shapes:
-        return "?"
-    return ", ".join(
-        "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
-        for shape in shapes
-    )
 
 
 def format_bytes(size: float) -> str:

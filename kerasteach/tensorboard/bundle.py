@@ -62,7 +62,11 @@ def tensorboard_callbacks(
     folder = as_run_folder(logdir, run)
     callbacks: list[keras.callbacks.Callback] = [ModelSummaryText(folder)]
     if sample is not None:
-        callbacks.append(ActivationImages(sample, layers, every, logdir=folder))
+        callbacks.append(
+            ActivationImages(
+                sample, layers, every, logdir=folder, class_names=class_names
+            )
+        )
     if confusion:
         only_classifiers = confusion == "auto" and class_names is None
         callbacks.append(ConfusionMatrix(class_names, every, folder, only_classifiers))

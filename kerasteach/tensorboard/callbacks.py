@@ -29,6 +29,7 @@ from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
     activation_picture,
     as_rgb,
+    bars_picture,
     confusion_picture,
     is_picture,
     labelled_grid,
@@ -38,6 +39,8 @@ from kerasteach.tensorboard.writing import summary as _summary
 from kerasteach.tensorboard.writing import write_images
 
 LogDir = str | os.PathLike | RunFolder
+
+BAR_UNITS = 64  # a vector layer up to this many units is drawn as bars
 
 
 class RunCallback(keras.callbacks.Callback):
@@ -173,6 +176,8 @@ class ActivationImages(RunCallback):
             student looks at.
         every: epochs between pictures (the last epoch always gets one).
         max_channels: feature maps shown per layer.
+        class_names: names of the output's bars; a vector layer of up to 64
+            units is drawn as labelled bars, feature maps as tiled grey maps.
 
     In a job of several processes every process passes the same ``sample``
     (checked when ``fit`` starts); process 0 writes the pictures.
@@ -190,6 +195,7 @@ class ActivationImages(RunCallback):
         every: int = 1,
         logdir: LogDir = "logs",
         max_channels: int = 64,
+        class_names: Sequence[str] | None = None,
     ) -> None:
         super().__init__(logdir)
         count = _batch_length(sample)
@@ -202,7 +208,10 @@ class ActivationImages(RunCallback):
         self.layers = layers
         self.every = _check_every(every)
         self.max_channels = max_channels
+        self.class_names = class_names
         self.paths: list[str] = []
+        self._bars: list[bool] = []  # per path: drawn as labelled bars
+        self._names: list = []  # per path: the bars' names (None: unit numbers)
         self._forward = None
 
     def set_model(self, model: keras.Model) -> None:
@@ -210,20 +219,33 @@ class ActivationImages(RunCallback):
         from kerasteach.activations.extract import ActivationError, choose_layers
 
         check_inputs(model, self.sample, "sample")
+        if self.class_names is not None:
+            check_class_names(model, self.class_names)
         try:
             self.paths = choose_layers(model, self.layers)
         except ActivationError as error:
             raise TensorBoardError(str(error)) from None
 
     def begin(self) -> None:
-        from kerasteach.activations.extract import compiled_forward, extraction_model
+        from kerasteach.activations.extract import (
+            compiled_forward,
+            extraction_model,
+            output_keys,
+        )
 
         check_same_on_every_process(self.sample, "sample", "ActivationImages")
-        # only the pixels of the shown maps leave the device
-        self._forward = compiled_forward(
-            extraction_model(self.model, self.paths),
-            pictures=(self.max_channels, None),
-        )
+        extractor = extraction_model(self.model, self.paths)
+        self._bars = [
+            len(o.shape) == 2 and (o.shape[1] or 0) <= BAR_UNITS
+            for o in extractor.outputs
+        ]
+        output = output_keys(self.model)[0]
+        self._names = [
+            self.class_names if path == output else None for path in self.paths
+        ]
+        # only the pixels of the shown maps (and the bars' numbers) leave the device
+        maps = [k for k, bars in enumerate(self._bars) if not bars]
+        self._forward = compiled_forward(extractor, pictures=(self.max_channels, maps))
         arrays = keras.tree.flatten(self.sample)
         if is_picture(np.shape(arrays[0])[1:]):
             inputs = [enlarged(as_rgb(image), width=128) for image in arrays[0]]
@@ -237,12 +259,20 @@ class ActivationImages(RunCallback):
 
         outputs = self._forward(self.sample)
         with self.writer.as_default():
-            for path, output in zip(self.paths, outputs, strict=True):
+            for k, (path, output) in enumerate(zip(self.paths, outputs, strict=True)):
+                if self._bars[k]:
+                    images = [bars_picture(o, self._names[k]) for o in output]
+                else:
+                    images = [
+                        activation_picture(picture(o, self.max_channels))
+                        for o in output
+                    ]
                 write_images(
                     f"activations/{path}",
-                    [activation_picture(picture(o, self.max_channels)) for o in output],
+                    images,
                     step=epoch,
-                    description=f"{path}: output shape {tuple(output.shape[1:])}",
+                    description=f"{path}: output shape {tuple(output.shape[1:])}, "
+                    f"after epoch {epoch + 1} (TensorBoard counts steps from 0)",
                 )
         self.writer.flush()
 
@@ -365,7 +395,7 @@ class ConfusionMatrix(RunCallback):
         if not self.due(epoch, self.every):
             return
         with self.writer.as_default():
-            picture = confusion_picture(self.counts, self.names)
+            picture = confusion_picture(self.counts, self.names, epoch=epoch)
             write_images("confusion/matrix", [picture], step=epoch)
             _summary().text(
                 "confusion/counts",
@@ -531,12 +561,28 @@ class ClassroomTensorBoard(keras.callbacks.TensorBoard):
 
     def on_train_begin(self, logs=None):
         self._start()
+        self._first_rates, self._rate_moved = None, False  # each fit afresh
         super().on_train_begin(logs)
 
     def on_train_end(self, logs=None):
         super().on_train_end(logs)
         self.run.leave(self)
         self._started = False
+
+    def _collect_learning_rate(self, logs):
+        # A rate that never changes is a flat chart, and it would sit between
+        # the accuracy and the loss a learner looks for: written only once it
+        # has moved (a schedule, ReduceLROnPlateau), from then on.
+        logs = super()._collect_learning_rate(logs)
+        rates = {k: v for k, v in logs.items() if k.startswith("learning_rate")}
+        if not rates:
+            return logs
+        if self._first_rates is None:
+            self._first_rates = dict(rates)
+        if rates == self._first_rates and not self._rate_moved:
+            return {k: v for k, v in logs.items() if k not in rates}
+        self._rate_moved = True
+        return logs
 
     def on_test_begin(self, logs=None):
         if not self._started:  # evaluate() on its own: a run of its own

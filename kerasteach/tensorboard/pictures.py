@@ -13,7 +13,11 @@ import numpy as np
 
 from kerasteach.activations.tiles import enlarged, normalize
 
-CELL = 36  # pixels per confusion-matrix cell: room for a four-digit count
+# TensorBoard's image cards are about 350 pixels wide and shrink wider images
+# (until their numbers blur): pictures that fit are shown at their own size.
+CARD_WIDTH = 340
+FONT = 12  # pixels: the size of TensorBoard's own labels
+LINE = FONT + 6  # a line of text, with its spacing
 _INK = (30, 30, 30)
 _BLUE = np.array([8, 69, 148], dtype=np.float32)
 
@@ -33,9 +37,18 @@ def _fit(text: str, font, width: int) -> str:
     return text + "…"
 
 
-def confusion_picture(counts: np.ndarray, class_names: Sequence[str]) -> np.ndarray:
+def confusion_picture(
+    counts: np.ndarray, class_names: Sequence[str], epoch: int | None = None
+) -> np.ndarray:
     """The confusion matrix as a picture: rows are the true classes, columns the
     predicted ones, each cell shaded by its share of the row, with its count.
+
+    Drawn at most ``CARD_WIDTH`` pixels wide where the classes fit (ten do,
+    with counts up to 999: a validation set of 10,000 or fewer),
+    so TensorBoard shows it at its own size, never shrunk: its type is
+    ``FONT`` pixels, as large as TensorBoard's own labels, and every label is
+    written straight. ``epoch`` (Keras' count from 0) is written as the
+    progress bars count it, with TensorBoard's step beside it.
 
     >>> confusion_picture(np.array([[5, 1], [0, 6]]), ["cat", "dog"]).shape[2]
     3
@@ -44,46 +57,88 @@ def confusion_picture(counts: np.ndarray, class_names: Sequence[str]) -> np.ndar
 
     counts = np.asarray(counts, dtype=np.int64)
     size = len(counts)
-    font, small = _font(12), _font(10)
-    label = max(int(max(font.getlength(str(n)) for n in class_names)) + 12, 40)
-    label = min(label, 140)
-    top, left = label + 18, label + 18
-    image = Image.new("RGB", (left + size * CELL + 8, top + size * CELL + 8), "white")
+    font = _font(FONT)
+    names = [str(n) for n in class_names]
+    widest_count = max(font.getlength(str(int(counts.max(initial=0)))), 1)
+    label = int(min(max(font.getlength(n) for n in names) + 10, 90))
+    left = label + 4
+    cell = max(int(widest_count) + 6, FONT + 10, (CARD_WIDTH - left - 4) // size)
+    cell = min(cell, 80)
+    titles = ["rows: the true class, columns: predicted"]
+    if epoch is not None:
+        titles.append(f"after epoch {epoch + 1} (TensorBoard's step {epoch})")
+    header = (len(titles) + 1) * LINE  # the titles, then the column labels
+    image = Image.new(
+        "RGB", (left + size * cell + 4, header + size * cell + 4), "white"
+    )
     draw = ImageDraw.Draw(image)
-    middle = left + size * CELL / 2
-    draw.text((middle, 2), "predicted", fill=_INK, font=font, anchor="mt")
+    for number, title in enumerate(titles):
+        draw.text((2, 2 + number * LINE), _fit(title, font, image.width - 4),
+                  fill=_INK, font=font)  # fmt: skip
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     for row in range(size):
         for col in range(size):
-            x, y = left + col * CELL, top + row * CELL
+            x, y = left + col * cell, header + row * cell
             colour = 255 - shares[row, col] * (255 - _BLUE)
             draw.rectangle(
-                (x, y, x + CELL - 1, y + CELL - 1),
+                (x, y, x + cell - 1, y + cell - 1),
                 fill=tuple(int(c) for c in colour),
                 outline=(220, 220, 220),
             )
-            text = str(counts[row, col])
             ink = "white" if shares[row, col] > 0.5 else _INK
             draw.text(
-                (x + CELL / 2, y + CELL / 2), text, fill=ink, font=small, anchor="mm"
+                (x + cell / 2, y + cell / 2),
+                _fit(str(counts[row, col]), font, cell - 2),
+                fill=ink,
+                font=font,
+                anchor="mm",
             )
-    for index, name in enumerate(class_names):
-        name = _fit(str(name), font, label - 8)
-        middle = top + index * CELL + CELL / 2
-        draw.text((left - 6, middle), name, fill=_INK, font=font, anchor="rm")
-        # column labels are written sideways, so long names still fit
-        sideways = Image.new("RGB", (label, CELL), "white")
-        ImageDraw.Draw(sideways).text(
-            (4, CELL / 2), name, fill=_INK, font=font, anchor="lm"
-        )
-        image.paste(sideways.rotate(90, expand=True), (left + index * CELL, 18))
-    # "true" written upwards beside the rows (rotating maps x to height - y)
-    vertical = Image.new("RGB", (image.height, 16), "white")
-    centre = image.height - (top + size * CELL / 2)
-    ImageDraw.Draw(vertical).text(
-        (centre, 1), "true", fill=_INK, font=font, anchor="mt"
-    )
-    image.paste(vertical.rotate(90, expand=True), (0, 0))
+    for index, name in enumerate(names):
+        middle = header + index * cell + cell / 2
+        draw.text((left - 6, middle), _fit(name, font, label - 6), fill=_INK,
+                  font=font, anchor="rm")  # fmt: skip
+        # column labels straight, shortened to the cell (the rows name them whole)
+        centre = left + index * cell + cell / 2
+        draw.text((centre, header - 3), _fit(name, font, cell - 2), fill=_INK,
+                  font=font, anchor="mb")  # fmt: skip
+    return np.asarray(image)
+
+
+def bars_picture(values: np.ndarray, names: Sequence[str] | None) -> np.ndarray:
+    """A vector (a dense layer, the class scores) as labelled bars, one row per
+    unit: its name (a class name, else its number), a bar, its value; the
+    highest in dark blue. At most ``CARD_WIDTH`` pixels wide.
+
+    >>> bars_picture(np.array([0.1, 0.9]), ["cat", "dog"]).shape
+    (44, 340, 3)
+    """
+    from PIL import Image, ImageDraw
+
+    values = np.asarray(values, dtype=np.float32).ravel()
+    labels = [str(n) for n in names] if names is not None else [
+        str(i) for i in range(values.size)
+    ]  # fmt: skip
+    font = _font(FONT)
+    label = int(min(max(font.getlength(n) for n in labels) + 8, 120))
+    row = FONT + 8
+    image = Image.new("RGB", (CARD_WIDTH, values.size * row + 4), "white")
+    draw = ImageDraw.Draw(image)
+    track = CARD_WIDTH - label - 70
+    largest = float(np.abs(values).max()) or 1.0
+    best = int(values.argmax())
+    for index, (name, value) in enumerate(zip(labels, values, strict=True)):
+        y = 2 + index * row
+        ink = (29, 78, 216) if index == best else _INK
+        draw.text((label - 4, y + row / 2), _fit(name, font, label - 6), fill=ink,
+                  font=font, anchor="rm")  # fmt: skip
+        draw.rectangle((label, y + 3, label + track, y + row - 3), fill=(229, 231, 235))
+        length = int(track * abs(float(value)) / largest)
+        colour = (29, 78, 216) if index == best else (96, 165, 250)
+        if value < 0:
+            colour = (245, 158, 11)
+        draw.rectangle((label, y + 3, label + length, y + row - 3), fill=colour)
+        draw.text((CARD_WIDTH - 4, y + row / 2), f"{float(value):.3g}", fill=ink,
+                  font=font, anchor="rm")  # fmt: skip
     return np.asarray(image)
 
 
@@ -113,21 +168,24 @@ def is_picture(shape: Sequence[int | None]) -> bool:
 def labelled_grid(
     images: Sequence[np.ndarray],
     captions: Sequence[tuple[str, str]],
-    columns: int = 6,
+    columns: int | None = None,
     size: int = 84,
 ) -> np.ndarray:
     """Images in a grid, each enlarged to about ``size`` pixels, with two caption
-    lines under it (the true label, then the prediction in red).
+    lines under it (the true label, then the prediction in red). By default as
+    many columns as fit ``CARD_WIDTH``, so TensorBoard shows the captions at
+    their own 12-pixel size.
 
     >>> labelled_grid([np.zeros((8, 8))], [("true: 1", "predicted: 7")]).shape
-    (118, 100, 3)
+    (124, 100, 3)
     """
     from PIL import Image, ImageDraw
 
-    font = _font(11)
+    font = _font(FONT)
+    cell_w, cell_h = size + 16, size + 2 * LINE + 4
+    columns = columns or max(1, CARD_WIDTH // cell_w)
     columns = max(1, min(columns, len(images)))
     rows = -(-len(images) // columns)
-    cell_w, cell_h = size + 16, size + 34
     sheet = Image.new("RGB", (columns * cell_w, rows * cell_h), "white")
     draw = ImageDraw.Draw(sheet)
     for index, (picture, (first, second)) in enumerate(
@@ -146,7 +204,7 @@ def labelled_grid(
             (x, y + size + 2), _fit(first, font, cell_w - 8), fill=_INK, font=font
         )
         draw.text(
-            (x, y + size + 15),
+            (x, y + size + 2 + LINE),
             _fit(second, font, cell_w - 8),
             fill=(190, 20, 20),
             font=font,
