@@ -318,9 +318,50 @@ def run_checks(
     return checks
 
 
+# What each part of the day reads: the demo and the handouts need nothing to
+# download (scikit-learn's digits); the worked examples need these.
+EXAMPLE_DATASETS = {
+    "mnist": "examples 01-03 and 07-09",
+    "notmnist_small": "example 04",
+    "cifar10": "example 05",
+}
+
+
 def passed(checks: Iterable[Check]) -> bool:
-    """True when no check failed ("missing" is a warning)."""
+    """True when no check failed ("missing" is a warning): ready for the demo
+    and the handouts, which need no download."""
     return all(check.status != FAILED for check in checks)
+
+
+def missing_for_examples(checks: Iterable[Check]) -> list[str]:
+    """The datasets the worked examples need that are not on this computer.
+
+    >>> missing_for_examples([Check("datasets", "mnist", OK, "in the cache")])
+    ['notmnist_small', 'cifar10']
+    """
+    here = {c.name for c in checks if c.section == "datasets" and c.status == OK}
+    return [name for name in EXAMPLE_DATASETS if name not in here]
+
+
+def verdicts(checks: list[Check]) -> list[str]:
+    """The report's last lines: ready for the demo and the handouts, and ready
+    for the worked examples, each with what to do when not."""
+    if not passed(checks):
+        return [
+            "Not ready: fix the FAILED lines above, then run kerasteach check again."
+        ]
+    lines = ["Ready for the demo and the handouts (they need no download)."]
+    missing = missing_for_examples(checks)
+    if not missing:
+        lines.append("Ready for the worked examples: their datasets are here.")
+        return lines
+    needed = "; ".join(f"{name} ({EXAMPLE_DATASETS[name]})" for name in missing)
+    lines.append(
+        f"Not yet ready for the worked examples: {needed} not on this computer. "
+        f"Fetch them with: kerasteach datasets download {' '.join(missing)} "
+        "(or set KERASTEACH_MIRROR to the teacher's folder)."
+    )
+    return lines
 
 
 def as_table(checks: list[Check], width: int = 100) -> str:
@@ -338,9 +379,9 @@ def as_table(checks: list[Check], width: int = 100) -> str:
         ) or [""]
         lines.append(f"{head}  {status}  {wrapped[0]}")
         lines += [" " * (first + 11) + more for more in wrapped[1:]]
-    verdict = (
-        "Ready."
-        if passed(checks)
-        else "Not ready: fix the FAILED lines above, then run kerasteach check again."
-    )
-    return "\n".join([*lines, "", verdict])
+    closing = [
+        line
+        for verdict in verdicts(checks)
+        for line in textwrap.wrap(verdict, width, break_on_hyphens=False)
+    ]
+    return "\n".join([*lines, "", *closing])

@@ -54,6 +54,36 @@ def test_a_ready_computer_reports_every_check_as_json(tmp_path: Path) -> None:
     assert "tensorflow backend" in smoke["detail"]
     assert found["tools: TensorBoard"]["status"] == "ok"
     assert "Traceback" not in result.stderr
+    # MNIST is in the mirror; notMNIST and CIFAR-10 are not (../shared has none)
+    assert report["ready_for_examples"] is False
+    assert report["examples_need"] == ["notmnist_small", "cifar10"]
+    assert report["verdicts"][0] == (
+        "Ready for the demo and the handouts (they need no download)."
+    )
+    assert (
+        "kerasteach datasets download notmnist_small cifar10" in (report["verdicts"][1])
+    )
+
+
+def test_ready_for_the_demo_is_not_ready_for_the_examples(tmp_path: Path) -> None:
+    env = {
+        **OFFLINE,
+        "KERASTEACH_DATA": str(tmp_path / "cache"),  # an empty cache, no mirror
+        "KERASTEACH_MIRROR": "",
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    result = check("--no-training", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr  # the demo: yes
+    closing = " ".join(result.stdout.split("\n\n")[-1].split())
+    assert closing == (
+        "Ready for the demo and the handouts (they need no download). Not yet "
+        "ready for the worked examples: mnist (examples 01-03 and 07-09); "
+        "notmnist_small (example 04); cifar10 (example 05) not on this computer. "
+        "Fetch them with: kerasteach datasets download mnist notmnist_small "
+        "cifar10 (or set KERASTEACH_MIRROR to the teacher's folder)."
+    )
+    strict = check("--no-training", "--examples", env=env)
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
 
 
 def test_a_wrong_mirror_copy_is_named_and_the_network_only_asked_for(
@@ -78,7 +108,7 @@ def test_a_wrong_mirror_copy_is_named_and_the_network_only_asked_for(
     assert f"mirror {mirror}/mnist/mnist.npz: wrong" in text
     assert "unreachable" in text  # --network asked, through a proxy that is down
     assert "smoke test" not in result.stdout
-    assert result.stdout.rstrip().endswith("Ready.")
+    assert "Ready for the demo and the handouts" in result.stdout
     assert "Traceback" not in result.stderr
 
 
