@@ -137,3 +137,41 @@ def test_a_broken_link_or_a_missing_name_fails_the_build(
     )  # fmt: skip
     assert result.returncode != 0
     assert ("gone.md" if "link" in mistake else "kerasteach.gone") in result.stderr
+
+
+def test_the_reference_shows_defaults_as_values(site: Path) -> None:
+    """A signature in the reference shows ``max_cols: int = 3``, not the name
+    of a module constant a reader cannot see."""
+    import kerasteach
+    from kerasteach.plots.history import MAX_COLUMNS
+    from kerasteach.progress.metrics_text import DEFAULT_METRIC_FORMAT
+
+    for page in (site / "reference").rglob("*.html"):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        constants = re.findall(r"=\s*([A-Z][A-Z0-9_]{3,})\b", text)
+        assert not constants, (page.name, constants)
+    # the values written out stay those of the constants used inside
+    progress = inspect.signature(kerasteach.TqdmProgress).parameters
+    assert progress["metric_format"].default == DEFAULT_METRIC_FORMAT
+    for plot in (kerasteach.LivePlot, kerasteach.plot_history):
+        assert inspect.signature(plot).parameters["max_cols"].default == MAX_COLUMNS
+
+
+def test_no_block_is_wider_than_the_page_at_1280_pixels(site: Path) -> None:
+    """Measured in Chromium: no code block or table of any page scrolls
+    sideways (hiding its right edge) in a 1280-pixel-wide window."""
+    pages = [p for p in sorted(site.rglob("*.html")) if "assets" not in p.parts]
+    too_wide = {}
+    with headless_page() as tab:
+        tab.set_viewport_size({"width": 1280, "height": 900})
+        for page in pages:
+            tab.goto(page.as_uri())
+            wide = tab.evaluate(
+                """() => Array.from(document.querySelectorAll(
+                     '.md-content pre > code, .md-content table'))
+                   .filter(e => e.scrollWidth > e.clientWidth + 1)
+                   .map(e => e.textContent.slice(0, 60))"""
+            )
+            if wide:
+                too_wide[str(page.relative_to(site))] = wide
+    assert len(pages) > 20 and not too_wide

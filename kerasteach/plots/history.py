@@ -241,7 +241,7 @@ def plot_history(
     metric_to_name: Mapping[str, str] | None = None,
     log_scale: bool | Sequence[str] = False,
     figsize: tuple[float, float] | None = None,
-    max_cols: int = MAX_COLUMNS,
+    max_cols: int = 3,  # MAX_COLUMNS, written out for the API reference
     skip_first: int = 0,
 ) -> Figure:
     """Loss and metric curves of a finished training, or of several side by side.

@@ -13,7 +13,7 @@ import keras
 from kerasteach._figures import new_figure, png_bytes, save_png
 from kerasteach._notebook import in_jupyter
 from kerasteach._processes import is_chief
-from kerasteach.plots.history import MAX_COLUMNS, Layout, draw_curves
+from kerasteach.plots.history import Layout, draw_curves
 
 DEFAULT_PATH = "training_curves.png"
 
@@ -65,7 +65,7 @@ class LivePlot(keras.callbacks.Callback):
         metric_to_name: dict[str, str] | None = None,
         log_scale: bool | list[str] = False,
         figsize: tuple[float, float] | None = None,
-        max_cols: int = MAX_COLUMNS,
+        max_cols: int = 3,  # MAX_COLUMNS, written out for the API reference
         skip_first: int = 0,
         all_processes: bool = False,
     ) -> None:

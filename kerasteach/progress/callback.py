@@ -16,7 +16,6 @@ from kerasteach._notebook import have_widgets, in_jupyter
 from kerasteach._processes import is_chief, warn_if_unsupported_job
 from kerasteach.progress.displays import LineDisplay, TqdmDisplay
 from kerasteach.progress.metrics_text import (
-    DEFAULT_METRIC_FORMAT,
     format_metrics,
     separator_for,
 )
@@ -84,7 +83,7 @@ class TqdmProgress(keras.callbacks.Callback):
         show_inner: bool = True,
         leave_outer: bool = True,
         leave_inner: bool = False,
-        metric_format: str = DEFAULT_METRIC_FORMAT,
+        metric_format: str = "{name} {value:.3f}",  # metrics_text.DEFAULT_METRIC_FORMAT
         separator: str | None = None,
         short_names: bool = True,
         batch_size: int | None = None,
