@@ -45,7 +45,7 @@ pre {{
   background: #f3f3f3; border-left: 3px solid #888; padding: 5pt 7pt; margin: 6pt 0;
 }}
 code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.92em; }}
-img {{ max-width: 100%; max-height: 110mm; break-inside: avoid; display: block;
+img {{ max-width: 100%; max-height: 150mm; break-inside: avoid; display: block;
        margin: 6pt auto; }}
 table {{ border-collapse: collapse; break-inside: avoid; }}
 td, th {{ border: 1px solid #bbb; padding: 2pt 5pt; }}

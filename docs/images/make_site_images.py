@@ -4,7 +4,8 @@ chromium and poppler-utils):
     python docs/images/make_site_images.py
 
 api_reference.png: the API reference page of TqdmProgress in the built site;
-handout_page.png: the first printed page of handout 4.
+progress_page.png: the Progress page at 1280 pixels, at its terminal picture;
+handout_page.png: the printed page of handout 4 that holds its picture.
 """
 
 from __future__ import annotations
@@ -40,14 +41,22 @@ def main() -> None:
             tab.goto((site / "reference" / "progress.html").as_uri())
             tab.locator("h2#kerasteach.TqdmProgress, [id='kerasteach.TqdmProgress']")
             tab.screenshot(path=str(HERE / "api_reference.png"))
+            tab.set_viewport_size({"width": 1280, "height": 900})
+            tab.goto((site / "progress.html").as_uri())
+            terminal = tab.locator("img[alt^='TqdmProgress in a terminal']")
+            terminal.evaluate("i => i.decode()")  # drawn before the photograph
+            tab.evaluate(
+                "y => window.scrollTo(0, y - 260)", terminal.bounding_box()["y"]
+            )
+            tab.screenshot(path=str(HERE / "progress_page.png"))
             browser.close()
         (pdf,) = [p for p in make_pdfs(Path(work) / "pdf") if p.stem.startswith("04")]
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
+            ["pdftoppm", "-png", "-r", "70", "-f", "2", "-l", "2", "-singlefile",
              str(pdf), str(HERE / "handout_page")],
             check=True,
         )  # fmt: skip
-    print("wrote api_reference.png and handout_page.png")
+    print("wrote api_reference.png, progress_page.png and handout_page.png")
 
 
 if __name__ == "__main__":
