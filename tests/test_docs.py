@@ -174,3 +174,19 @@ def test_code_blocks_are_what_a_learner_would_type(page: Path) -> None:
     code = "".join(b["body"] for b in BLOCK.finditer(text) if b["lang"] == "python")
     for machinery in ("# fmt:", "io.StringIO", "re.sub(", "redirect_stdout"):
         assert machinery not in code, f"{page.name}: {machinery}"
+
+
+@pytest.mark.parametrize(
+    "page", ["docs/handouts/01_first_network.md", "docs/handouts/02_convolutions.md"]
+)
+def test_a_handouts_figures_show_in_a_notebook(page: str, tmp_path: Path) -> None:
+    """Each code block run as a cell of a real Jupyter kernel: the cell that
+    makes a figure shows it (image/png), as a learner pasting it would see."""
+    import notebooks
+
+    text = (ROOT / page).read_text(encoding="utf-8")
+    cells = [b["body"] for b in BLOCK.finditer(text) if b["lang"] == "python"]
+    notebook = notebooks.execute(cells, tmp_path)
+    for cell in notebook.cells:
+        if ".savefig(" in cell.source:
+            assert any("image/png" in o.get("data", {}) for o in cell.outputs)
