@@ -3,7 +3,6 @@ prepared the way each model's training images were made."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import keras
@@ -91,21 +90,26 @@ def read_drawings(server, model: keras.Model, side: int) -> tuple[int, int, int]
     return pad_right, reference_right, count
 
 
+def trained_pad_readings(x, y, epochs: int, batch_size: int) -> tuple[int, int, int]:
+    """The demo's CNN trained on ``(x, y)``, served in the explorer, and every
+    test digit drawn on its pad: ``read_drawings``' counts."""
+    keras.utils.set_random_seed(0)
+    model = small_cnn(x.shape[1:], 10)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    server = kerasteach.explore(model, None, block=False)
+    try:
+        return read_drawings(server, model, x.shape[1])
+    finally:
+        server.close()
+
+
 def test_the_pad_reads_drawn_digits_as_well_as_mnists_own_recipe(tmp_path) -> None:
     skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     (x, y), _ = kerasteach.datasets.load(
         "mnist", normalize=True, channels="last", cache_dir=tmp_path, mirror=SHARED
     )
-    keras.utils.set_random_seed(0)
-    model = small_cnn((28, 28, 1), 10)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(x[:30000], y[:30000], epochs=2, batch_size=128, verbose=0)
-    server = kerasteach.explore(model, None, block=False)
-    try:
-        pad, reference, count = read_drawings(server, model, 28)
-    finally:
-        server.close()
+    pad, reference, count = trained_pad_readings(x[:30000], y[:30000], 2, 128)
     print(f"MNIST CNN: pad {pad}/{count}, MNIST's recipe in NumPy {reference}/{count}")
     assert pad >= reference - 1  # at most one drawing worse than MNIST's own way
     assert pad >= 0.9 * count
@@ -113,15 +117,7 @@ def test_the_pad_reads_drawn_digits_as_well_as_mnists_own_recipe(tmp_path) -> No
 
 def test_the_demo_digits_model_reads_drawn_digits() -> None:
     (x, y), _ = kerasteach.datasets.load("digits", normalize=True, channels="last")
-    keras.utils.set_random_seed(0)
-    model = small_cnn((8, 8, 1), 10)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(x, y, epochs=15, batch_size=32, verbose=0)
-    server = kerasteach.explore(model, None, block=False)
-    try:
-        pad, _, count = read_drawings(server, model, 8)
-    finally:
-        server.close()
+    pad, _, count = trained_pad_readings(x, y, 15, 32)
     print(f"digits CNN: pad {pad}/{count}")
     assert pad >= 0.8 * count
 

@@ -61,7 +61,7 @@ from kerasteach.activations.report import (
     image_thumbnail,
     top_predictions,
 )
-from kerasteach.activations.tiles import enlarged, maps_png, to_png
+from kerasteach.activations.tiles import drawn_as_bars, enlarged, maps_png, to_png
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -77,7 +77,6 @@ _LAYER_MAP = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.png")
 _LAYER_BARS = re.compile(r"/api/images/(\d{1,6})/layers/(\d{1,4})\.json")
 DRAWING_MAX_SIDE = 64  # a model whose grey input is at most this gets a drawing pad
 PAD_SIDE = 280  # the drawing pad's canvas, in pixels, as the page sends it
-BARS_MAX_UNITS = 64  # a vector layer up to this many units is drawn as named bars
 SEEN_SIDE = 168  # "what the model sees", enlarged to about this many pixels
 
 
@@ -201,8 +200,7 @@ class Explorer:
         # a short vector (a dense layer, the class scores) is drawn as bars
         # with its numbers; everything else as a picture of 8-bit maps
         self._bars = [
-            len(shape) == 1 and shape[0] <= BARS_MAX_UNITS
-            for shape in self._shapes[: len(self.layers)]
+            drawn_as_bars(shape) for shape in self._shapes[: len(self.layers)]
         ]
         self._bar_names = [
             self.class_names if name == output else None for name in self.layers

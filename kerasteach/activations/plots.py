@@ -19,12 +19,16 @@ from kerasteach.activations.extract import (
     picture_outputs,
 )
 from kerasteach.activations.report import label_name
-from kerasteach.activations.tiles import grid_shape, normalize, picture, tile
+from kerasteach.activations.tiles import (
+    drawn_as_bars,
+    grid_shape,
+    normalize,
+    picture,
+    tile,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-BAR_LIMIT = 64  # up to this many units, a dense output is a bar chart
 
 
 def plot_activations(
@@ -98,7 +102,7 @@ def plot_activations(
         exact = [
             path
             for path, output in zip(paths + extra, outputs, strict=True)
-            if _drawn_as_bars(output.shape[1:]) or path in extra
+            if drawn_as_bars(output.shape[1:]) or path in extra
         ]
         arrays, shapes = picture_outputs(
             source, rows, paths + extra, max_channels, exact
@@ -135,7 +139,7 @@ def plot_activations(
         for column, (index, label) in enumerate(zip(picked, chosen, strict=True)):
             axes = figure.add_subplot(rows_count, columns, row * columns + column + 1)
             output = np.asarray(array[index])
-            if _drawn_as_bars(output.shape):
+            if drawn_as_bars(output.shape):
                 _draw_bars(axes, output, class_names, is_scores=scores is not None
                            and output.shape == np.shape(scores)[1:])  # fmt: skip
             else:
@@ -232,11 +236,6 @@ def _number_maps(axes: Any, shape: tuple[int, ...], max_channels: int) -> None:
             va="top",
             ha="left",
         )
-
-
-def _drawn_as_bars(shape: tuple) -> bool:
-    """One input's output of at most ``BAR_LIMIT`` units: a bar chart."""
-    return len(shape) == 1 and (shape[0] or 0) <= BAR_LIMIT
 
 
 def _first_convolution(model: keras.Model) -> str:

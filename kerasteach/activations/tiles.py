@@ -11,6 +11,18 @@ import math
 
 import numpy as np
 
+BAR_LIMIT = 64  # up to this many units, a vector is drawn as bars with its numbers
+
+
+def drawn_as_bars(shape: tuple) -> bool:
+    """Whether one input's output of this shape is drawn as bars (a vector of
+    at most ``BAR_LIMIT`` units) rather than as a picture, on every page.
+
+    >>> drawn_as_bars((10,)), drawn_as_bars((100,)), drawn_as_bars((4, 4, 8))
+    (True, False, False)
+    """
+    return len(shape) == 1 and (shape[0] or 0) <= BAR_LIMIT
+
 
 def normalize(maps: np.ndarray, axis: tuple[int, ...] | None = (0, 1)) -> np.ndarray:
     """Scaled to [0, 1] over ``axis``: by default each channel on its own;

@@ -24,7 +24,7 @@ from kerasteach._processes import (
     processes_holding_other,
     warn_if_unsupported_job,
 )
-from kerasteach.activations.tiles import enlarged
+from kerasteach.activations.tiles import drawn_as_bars, enlarged
 from kerasteach.tensorboard import confusion as _confusion
 from kerasteach.tensorboard.pictures import (
     activation_picture,
@@ -39,8 +39,6 @@ from kerasteach.tensorboard.writing import summary as _summary
 from kerasteach.tensorboard.writing import write_images
 
 LogDir = str | os.PathLike | RunFolder
-
-BAR_UNITS = 64  # a vector layer up to this many units is drawn as bars
 
 
 class RunCallback(keras.callbacks.Callback):
@@ -235,10 +233,7 @@ class ActivationImages(RunCallback):
 
         check_same_on_every_process(self.sample, "sample", "ActivationImages")
         extractor = extraction_model(self.model, self.paths)
-        self._bars = [
-            len(o.shape) == 2 and (o.shape[1] or 0) <= BAR_UNITS
-            for o in extractor.outputs
-        ]
+        self._bars = [drawn_as_bars(tuple(o.shape[1:])) for o in extractor.outputs]
         output = output_keys(self.model)[0]
         self._names = [
             self.class_names if path == output else None for path in self.paths
