@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +46,72 @@ def test_pack_lays_out_a_mirror_of_verified_files(tmp_path: Path) -> None:
             == hashlib.sha256(source.read_bytes()).digest()
         )
     assert not list((tmp_path / "usb").rglob("*.tmp"))
+
+
+PACK_LOADER = """
+import hashlib, sys
+from kerasteach.datasets import load
+(x, y), (x_test, y_test) = load("mnist", mirror=sys.argv[1], cache_dir=sys.argv[2])
+digest = hashlib.sha256()
+for array in (x, y, x_test, y_test):
+    digest.update(array.tobytes())
+print(digest.hexdigest())
+"""
+
+
+def test_a_pack_served_by_any_static_server_loads_in_eight_processes(
+    tmp_path: Path,
+) -> None:
+    """The teacher packs MNIST (its four IDX files) and serves the folder with
+    Python's own static server; eight students' processes load it at once
+    into one empty cache: the mirror is asked for every form the card knows,
+    each file crosses once, and all eight get MNIST."""
+    skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
+    env = {
+        "KERASTEACH_DATA": str(tmp_path / "teacher"),
+        "KERASTEACH_MIRROR": str(SHARED),
+    }
+    packed = datasets_command("pack", str(tmp_path / "pack"), "mnist", env=env)
+    assert packed.returncode == 0, packed.stderr
+    assert not (tmp_path / "pack" / "mnist" / "mnist.npz").exists()  # IDX only
+    static = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+         "--directory", str(tmp_path / "pack")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    students = []
+    try:
+        port = static.stdout.readline().split(" port ")[1].split()[0]
+        mirror = f"http://127.0.0.1:{port}"
+        offline = {**NO_NETWORK, "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"}
+        students = [
+            subprocess.Popen(
+                [sys.executable, "-c", PACK_LOADER, mirror, str(tmp_path / "class")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, **offline},
+            )  # fmt: skip
+            for _ in range(8)
+        ]
+        results = [student.communicate(timeout=300) for student in students]
+    finally:
+        for process in [*students, static]:
+            process.kill()
+        served = static.communicate(timeout=10)[1]
+    for student, (_, err) in zip(students, results, strict=True):
+        assert student.returncode == 0, err[-2000:]
+        assert "Traceback" not in err
+    assert len({out.strip() for out, _ in results}) == 1  # the same MNIST, eight times
+    requests = [line.split('"')[1] for line in served.splitlines() if '"GET' in line]
+    for name in ("train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        assert requests.count(f"GET /mnist/{name} HTTP/1.1") == 1, requests
+    assert requests.count("GET /mnist/mnist.npz HTTP/1.1") == 1  # 404: next form
+    # and it is real MNIST: the first test labels, as the shared README lists them
+    from kerasteach.datasets import load
+
+    _, (_, y_test) = load("mnist", cache_dir=tmp_path / "class", download=False)
+    assert y_test[:8].tolist() == [7, 2, 1, 0, 4, 1, 4, 9]
 
 
 # Any attempt to reach the internet fails at once, whatever this machine has.

@@ -168,10 +168,21 @@ def fetch_form(
     attempts: int = 3,
     problems: list[str] | None = None,
 ) -> tuple[Form, dict[str, Path]]:
-    """Everything of the first downloadable form, from local copies or the network.
+    """Everything of one form, from local copies or the network.
 
-    The final error lists every source tried, ``problems`` found earlier first.
+    A mirror URL is asked first for every form the card knows, in order, as a
+    mirror folder is (whatever ``kerasteach datasets pack`` wrote, any static
+    server can serve); then the first downloadable form comes from its own
+    sources. The final error lists every source tried, ``problems`` found
+    earlier first.
     """
+    if mirror and is_url(mirror):
+        problems = problems if problems is not None else []
+        found = _form_from_url_mirror(
+            card, cache_dir, mirror, progress, timeout, attempts, problems
+        )
+        if found is not None:
+            return found
     form = next((f for f in card.forms if f.download), None)
     if form is None:
         raise NotAvailableError(f"{card.name} has no form that can be downloaded")
@@ -184,13 +195,10 @@ def fetch_form(
                 if getattr(line, "kind", None) == "wrong":  # a teacher should hear
                     print(f"kerasteach: {line}; skipped it.", file=sys.stderr)
             target = cache_root(cache_dir) / card.name / spec.name
-            urls = list(spec.urls)
-            if mirror and is_url(mirror):
-                urls.insert(0, f"{mirror.rstrip('/')}/{card.name}/{spec.name}")
             try:
                 path = download(
                     spec,
-                    urls,
+                    list(spec.urls),  # the mirror was asked already
                     target,
                     timeout=timeout,
                     attempts=attempts,
@@ -203,6 +211,45 @@ def fetch_form(
                 ) from None
         paths[spec.name] = path
     return form, paths
+
+
+def _form_from_url_mirror(
+    card: Card,
+    cache_dir: str | os.PathLike | None,
+    mirror: str,
+    progress: bool,
+    timeout: float,
+    attempts: int,
+    problems: list[str],
+) -> tuple[Form, dict[str, Path]] | None:
+    """The first form whose every file the mirror URL gives (or this machine
+    already has, verified); None when none is whole there. What the mirror
+    lacked goes quietly into ``problems``, for the final error."""
+    base = mirror.rstrip("/")
+    for form in card.forms:
+        paths: dict[str, Path] = {}
+        for spec in form.files:
+            path = local_copy(card, spec, cache_dir, None)
+            if path is None:
+                target = cache_root(cache_dir) / card.name / spec.name
+                url = f"{base}/{card.name}/{spec.name}"
+                try:
+                    path = download(
+                        spec,
+                        [url],
+                        target,
+                        timeout=timeout,
+                        attempts=attempts,
+                        progress=progress,
+                    )
+                except DownloadError as error:
+                    for line in error.problems or [str(error)]:
+                        _note(problems, line)
+                    break
+            paths[spec.name] = path
+        else:
+            return form, paths
+    return None
 
 
 def not_available(card: Card, spec: FileSpec, target: Path, tried: list[str]) -> str:
