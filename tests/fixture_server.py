@@ -17,6 +17,7 @@ Every answer carries an ``ETag``; ``If-Range`` with another tag gets the whole f
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import socket
@@ -35,6 +36,8 @@ class FileServer:
         self.requests: list[tuple[str, str | None]] = []
         self.if_range: list[str | None] = []
         self.trickle_seconds = 0.3
+        self.password: tuple[str, str] | None = None  # (user, password): Basic auth
+        self.authorizations: list[str | None] = []  # each request's header
         self.stopping = threading.Event()  # set when the server stops: stalls end
         server = self
 
@@ -69,6 +72,16 @@ class FileServer:
         path = request.path
         range_header = request.headers.get("Range")
         self.requests.append((path, range_header))
+        given = request.headers.get("Authorization")
+        self.authorizations.append(given)
+        if self.password is not None:
+            secret = base64.b64encode(":".join(self.password).encode()).decode()
+            if given != f"Basic {secret}":
+                request.send_response(401)
+                request.send_header("WWW-Authenticate", 'Basic realm="mirror"')
+                request.send_header("Content-Length", "0")
+                request.end_headers()
+                return
         self.if_range.append(request.headers.get("If-Range"))
         body = self.files.get(path)
         fault = self.faults.get(path, "")

@@ -248,3 +248,35 @@ def test_a_refused_resume_restarts_from_the_beginning(server, tmp_path) -> None:
         f"bytes={len(b'not a prefix of the file the server has now')}-",
         None,
     ]
+
+
+def test_a_mirror_with_a_password_is_used_and_the_password_never_shown(
+    tmp_path: Path, capfd: pytest.CaptureFixture
+) -> None:
+    """``http://user:password@host/``: sent as HTTP Basic authentication to a
+    real server that demands it; every message and every file on disk shows
+    the URL with the password replaced."""
+    with serving() as mirror:
+        card, files = mnist_card(mirror, closed_port())  # only the mirror can give it
+        mirror.password = ("class", "s3cret-word")
+        host = mirror.url.split("://", 1)[1]
+        load(card, cache_dir=tmp_path / "ok", mirror=f"http://class:s3cret-word@{host}",
+             progress=False)  # fmt: skip
+        assert mirror.requests
+        assert all(a and a.startswith("Basic ") for a in mirror.authorizations)
+        with pytest.raises(NotAvailableError) as refused:
+            load(card, cache_dir=tmp_path / "no", progress=False,
+                 mirror=f"http://class:wrong-word@{host}")  # fmt: skip
+    message = str(refused.value)
+    assert f"http://class:***@{host}/mnist/mnist.npz: HTTP 401" in message
+    printed = capfd.readouterr()
+    for text in (message, printed.out, printed.err):
+        assert "wrong-word" not in text and "s3cret-word" not in text
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"s3cret-word" not in data and b"wrong-word" not in data, path
+    with pytest.raises(ValueError) as bad:
+        load(card, cache_dir=tmp_path / "no", mirror="ftp://class:s3cret-word@host/")
+    assert "ftp://class:***@host/" in str(bad.value)
+    assert "s3cret-word" not in str(bad.value)

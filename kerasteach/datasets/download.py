@@ -41,6 +41,7 @@ from typing import IO, Any
 from kerasteach._files import atomic_writer
 from kerasteach._version import __version__
 from kerasteach.datasets.cards import FileSpec
+from kerasteach.datasets.credentials import address, shown
 from kerasteach.datasets.sniff import SNIFF_BYTES, refusal
 from kerasteach.datasets.storage import sha256_of
 
@@ -120,23 +121,25 @@ def download(
                     url, partial, spec, timeout, min_rate, deadline, progress
                 )
             except _Retry as why:
-                problems.append(f"{url}: {why}")
+                problems.append(f"{shown(url)}: {why}")
                 pause = backoff * 2 ** (attempt - 1)
                 if attempt < attempts and time.monotonic() + pause < deadline:
                     time.sleep(pause)
                     continue
                 break
             except _NextSource as why:
-                problems.append(f"{url}: {why}")
+                problems.append(f"{shown(url)}: {why}")
                 break
             got = sha256_of(partial.path)
             if got != spec.sha256:
                 partial.discard()
                 if resumed:  # the older part may predate a change on the server
-                    problems.append(f"{url}: the resumed file was wrong; started again")
+                    problems.append(
+                        f"{shown(url)}: the resumed file was wrong; started again"
+                    )
                     continue
                 problems.append(
-                    f"{url}: wrong SHA-256 (expected {spec.sha256}, got {got})"
+                    f"{shown(url)}: wrong SHA-256 (expected {spec.sha256}, got {got})"
                 )
                 break
             os.replace(partial.path, target)
@@ -185,7 +188,7 @@ class _Partial:
 
     def keep_only_from(self, url: str) -> None:
         """Keep the part only when ``url`` wrote it; a part with no record goes."""
-        if self.path.exists() and self.record().get("url") != url:
+        if self.path.exists() and self.record().get("url") != shown(url):
             self.discard()
 
     def validator(self) -> str | None:
@@ -200,7 +203,7 @@ class _Partial:
     def start(self, url: str, headers: http.client.HTTPMessage) -> IO[bytes]:
         """A new, empty part from ``url``; its record is written first."""
         record = {
-            "url": url,
+            "url": shown(url),  # on disk, in a cache others may read
             "etag": headers.get("ETag"),
             "last_modified": headers.get("Last-Modified"),
         }
@@ -298,10 +301,13 @@ def _fetch_into(
 
 
 def _open(url: str, headers: dict[str, str], timeout: float, partial: _Partial):
+    bare, authorization = address(url)
+    request = urllib.request.Request(bare, headers=headers)
+    if authorization is not None:
+        # not copied onto a redirect, which may lead to another host
+        request.add_unredirected_header("Authorization", authorization)
     try:
-        return urllib.request.urlopen(
-            urllib.request.Request(url, headers=headers), timeout=timeout
-        )
+        return urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as error:
         if error.code == 416:  # our partial file is not a prefix the server knows
             partial.discard()

@@ -13,6 +13,7 @@ import urllib.parse
 from pathlib import Path
 
 from kerasteach.datasets.cards import Card, FileSpec, Form
+from kerasteach.datasets.credentials import shown
 from kerasteach.datasets.download import DownloadError, download
 from kerasteach.datasets.storage import (
     Problem,
@@ -48,12 +49,14 @@ def mirror_setting(mirror: str | os.PathLike | None) -> str | None:
 
 
 def check_mirror(value: str, where: str = "mirror") -> None:
-    """A ``ValueError`` that names the fix when ``value`` cannot be a mirror."""
+    """A ``ValueError`` that names the fix when ``value`` cannot be a mirror
+    (the value shown without its password)."""
     if "://" in value:
+        where = f"{where} {shown(value)!r}"
         scheme = value.split("://", 1)[0].lower()
         if scheme not in _URL_SCHEMES:
             raise ValueError(
-                f"{where} {value!r}: a mirror is a folder, or a URL that starts "
+                f"{where}: a mirror is a folder, or a URL that starts "
                 "with http://, https:// or file://; serve the folder over HTTP "
                 "(python -m http.server) or copy it onto this machine."
             )
@@ -62,12 +65,12 @@ def check_mirror(value: str, where: str = "mirror") -> None:
             parts.port  # noqa: B018 - parsing the port is the check
         except ValueError as error:
             raise ValueError(
-                f"{where} {value!r} is not a valid URL ({error}); a mirror URL "
+                f"{where} is not a valid URL ({error}); a mirror URL "
                 "looks like http://192.168.1.10:8000/mirror"
             ) from None
         if scheme != "file" and not parts.hostname:
             raise ValueError(
-                f"{where} {value!r} names no server; a mirror URL looks like "
+                f"{where} names no server; a mirror URL looks like "
                 "http://192.168.1.10:8000/mirror"
             )
     elif Path(value).expanduser().is_file():
