@@ -154,6 +154,7 @@ def test_unknown_dataset_is_a_usage_error() -> None:
         (["download", "mnist", "--mirror", "ftp://school/m"], "starts with http://"),
         (["download", "mnist", "--mirror", "{tmp}/nowhere"], "no such folder"),
         (["download", "mnst"], "did you mean 'mnist'?"),
+        (["download", "cifar"], "did you mean 'cifar10' or 'cifar100'?"),
         (["pack", "{tmp}/a-file", "mnist"], "a-file is a file; pack into a folder"),
         (["pack", "{tmp}/usb", "mnist"], "is a folder where the file goes"),
         (["download", "mnist", "--cache-dir", "{tmp}/a-file"], "is a file; give a"),

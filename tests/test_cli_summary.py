@@ -108,6 +108,7 @@ def test_missing_and_corrupt_files(tmp_path: Path) -> None:
     ("args", "fragment"),
     [
         (["--example", "alexnet"], "no example model 'alexnet'"),
+        (["--example", "mnist_cnn"], "did you mean 'mnist-cnn'?"),
         (["--example", "mnist-cnn", "--width", "0"], "--width must be positive"),
         (["--example", "mnist-cnn", "--style", "fancy"], "invalid choice"),
         ([], "one of the arguments"),

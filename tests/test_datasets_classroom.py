@@ -540,6 +540,13 @@ def test_datasets_is_reachable_after_import_kerasteach_alone() -> None:
     [
         (None, {}, TypeError, "a dataset is named by a string such as 'mnist'"),
         ("mnst", {}, ValueError, "did you mean 'mnist'?"),
+        # a shortened name: the datasets it begins, not the nearest spelling
+        (
+            "notmnist",
+            {},
+            ValueError,
+            "did you mean 'notmnist_large' or 'notmnist_small'?",
+        ),
         ("digits", {"seed": -1}, ValueError, "seed is a whole number, 0 or more"),
         ("mnist", {"subset": 10**12}, ValueError, "more than the 60,000 training"),
         ("digits", {"validation_split": 0.9999}, ValueError, "leaves none of the"),

@@ -9,7 +9,6 @@ several outputs names its first ``"lstm"`` and the others ``"lstm:1"``,
 
 from __future__ import annotations
 
-import difflib
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import keras
 
 from kerasteach import model_graph
+from kerasteach._names import near_misses
 
 LayerChoice = str | int | type | Sequence[str | int | type] | None
 
@@ -381,7 +381,7 @@ def _not_found(model: keras.Model, steps: list[model_graph.Step], path: str) -> 
             )
         raise ActivationError(f"{outer!r} is a {type(op).__name__}, not a model")
     names = list(dict.fromkeys(step.name for step in steps if not step.is_input))
-    close = difflib.get_close_matches(path, names, n=3, cutoff=0.6)
+    close = near_misses(path, names)
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     top = [step.name for step in steps if step.depth == 0 and not step.is_input]
     top = list(dict.fromkeys(top))

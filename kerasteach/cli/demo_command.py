@@ -49,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
     from kerasteach import datasets
 
     if args.dataset not in datasets.names():
-        choices = ", ".join(datasets.names())
-        raise UsageError(f"no dataset called {args.dataset!r}; choose from: {choices}")
+        from kerasteach.datasets.cards import unknown_name_message
+
+        raise UsageError(unknown_name_message(args.dataset))
     if args.epochs < 1:
         raise UsageError(f"--epochs must be 1 or more; got {args.epochs}.")
     load_keras_quietly()

@@ -11,13 +11,14 @@ files is written in code.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from kerasteach._names import did_you_mean
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -187,6 +188,5 @@ def read_card(name: str) -> Card:
 def unknown_name_message(name: str) -> str:
     """'no dataset called ...', with the closest name when there is one."""
     known = card_names()
-    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
-    hint = f" did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, known)
     return f"no dataset called {name!r};{hint} Choose one of: {', '.join(known)}."
