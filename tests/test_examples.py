@@ -123,10 +123,13 @@ def test_every_notebook_runs_quick_in_a_kernel(
 ) -> None:
     if name[:2] in USES_MNIST:
         skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
-    # TensorFlow's noisiest start: every start-up line, a cuInit that fails
+    # A learner's kernel: TensorFlow's own default log level (the variable
+    # unset: every start-up line), and an NVIDIA driver whose cuInit fails
     noisiest = {**environment(tmp_path), **nvidia_driver_without_gpu}
+    noisiest.pop("TF_CPP_MIN_LOG_LEVEL", None)
     for key, value in noisiest.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
     monkeypatch.setenv("KERASTEACH_QUICK", "1")
     notebook = notebooks.run_file(EXAMPLES / f"{name}.ipynb", tmp_path)
     folder = tmp_path / "outputs" / name
