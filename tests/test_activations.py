@@ -477,3 +477,10 @@ def test_the_result_is_used_as_a_dict() -> None:
     found["mine"] = np.zeros(2)
     assert scores.shape == (2, 3) and list(found) == ["conv", "pool", "flat", "mine"]
     assert dict(found)["conv"].shape == (2, 6, 6, 4)
+
+
+def test_a_dtype_keras_does_not_know_is_refused_by_name() -> None:
+    with pytest.raises(ActivationError, match="dtype 'bogus' is not a Keras dtype"):
+        get_activations(cnn(), images(2), dtype="bogus")
+    found = get_activations(cnn(), images(2), "conv", dtype="float16")
+    assert found["conv"].dtype == np.float16

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -93,12 +94,12 @@ def test_missing_and_corrupt_files(tmp_path: Path) -> None:
     assert_user_error(summary_command(str(tmp_path / "gone.keras")), "no such file")
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"this is not a zip archive")
-    assert_user_error(summary_command(str(corrupt)), "could not be read as a Keras")
+    assert_user_error(summary_command(str(corrupt)), "is not a complete .keras file")
     truncated = tmp_path / "truncated.keras"
     model = zoo.build("mnist_cnn")
     model.save(truncated)
     truncated.write_bytes(truncated.read_bytes()[:2000])
-    assert_user_error(summary_command(str(truncated)), "could not be read")
+    assert_user_error(summary_command(str(truncated)), "cut short or damaged")
     plain = tmp_path / "notes.txt"
     plain.write_text("hello")
     assert_user_error(summary_command(str(plain)), "not a saved Keras model")
@@ -186,3 +187,73 @@ def test_help_says_which_forms_run_code() -> None:
     assert result.returncode == 0
     assert "safe mode" in result.stdout
     assert "IMPORT AND RUN" in result.stdout
+
+
+PEAK_MEMORY = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(done.stderr)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)  # MiB
+sys.exit(done.returncode)
+"""
+
+
+def bomb(source: Path, target: Path, member: str, filler: bytes, size: int) -> None:
+    """``source`` (a real .keras file) with ``member`` preceded by ``size``
+    bytes of ``filler``, written by streaming: a small file that unpacks huge."""
+    import zipfile
+
+    with (
+        zipfile.ZipFile(source) as real,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as forged,
+    ):
+        for info in real.infolist():
+            new = forged.open(info.filename, "w", force_zip64=True)
+            with real.open(info) as old, new:
+                if info.filename == member:
+                    chunk = filler * (2**24 // len(filler))
+                    for _ in range(size // len(chunk)):
+                        new.write(chunk)
+                new.write(old.read())
+
+
+def test_zip_bombs_and_cut_files_are_refused_before_keras_reads_them(
+    tmp_path: Path,
+) -> None:
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
+    real = tmp_path / "real.keras"
+    model.save(real)
+    config_bomb, weights_bomb = tmp_path / "config.keras", tmp_path / "weights.keras"
+    bomb(real, config_bomb, "config.json", b" ", 2**30)  # JSON may start with spaces
+    bomb(real, weights_bomb, "model.weights.h5", b"\0", 2**28)
+    assert config_bomb.stat().st_size < 2 * 2**20  # about a megabyte on disk
+    for forged, member in (
+        (config_bomb, "config.json"),
+        (weights_bomb, "model.weights.h5"),
+    ):
+        measured = run_command(
+            sys.executable, "-c", PEAK_MEMORY, console_script(), "summary", str(forged)
+        )
+        assert measured.returncode == 2, measured.stderr[-2000:]
+        assert f"its {member} would unpack" in measured.stderr
+        assert "a zip bomb, not a model" in measured.stderr
+        assert "Traceback" not in measured.stderr
+        peak = int(measured.stdout.strip())
+        print(f"{forged.name}: refused, peak memory {peak} MiB")
+        assert peak < 1024  # Keras unpacking the config took 2.9 GB
+    cut = tmp_path / "cut.keras"
+    cut.write_bytes(real.read_bytes()[: real.stat().st_size // 2])
+    result = summary_command(str(cut))
+    assert result.returncode == 2
+    assert (
+        "is not a complete .keras file" in result.stderr
+        and "cut short" in result.stderr
+    )
+    bounded = run_command(console_script(), "summary", str(real),
+                          env={"KERASTEACH_MAX_MODEL_BYTES": "1000"})  # fmt: skip
+    assert bounded.returncode == 2 and "KERASTEACH_MAX_MODEL_BYTES=<bytes>" in (
+        bounded.stderr
+    )
+    assert summary_command(str(real)).returncode == 0  # a real model still opens

@@ -306,6 +306,9 @@ def test_command_line_mistakes_get_a_message_and_exit_2(tmp_path: Path) -> None:
 def test_wrong_class_names_are_refused_before_serving(folder: Path) -> None:
     from kerasteach.activations import ActivationError
 
+    for port in (70000, -1, "8000"):
+        with pytest.raises(ActivationError, match="port must be 0 .any free one. to"):
+            explore(classifier(), folder, port=port, block=False)
     with pytest.raises(ActivationError, match="2 class names for 3 outputs"):
         explore(classifier(), folder, class_names=["a", "b"], block=False)
 

@@ -226,6 +226,10 @@ def test_bars_nest_under_an_open_tqdm_loop_of_the_user() -> None:
     assert rows == [(1, 2), (1, 2)]  # below the user's bar, never over it
 
 
+CLOSED = io.StringIO()  # a stream closed before fit, as a `with` block leaves it
+CLOSED.close()
+
+
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
@@ -233,6 +237,7 @@ def test_bars_nest_under_an_open_tqdm_loop_of_the_user() -> None:
         ({"separator": 5}, TypeError, "separator is a string"),
         ({"file": 5}, TypeError, "file is a stream with write()"),
         ({"file": "/no/such/folder/log.txt"}, ValueError, "there is no folder"),
+        ({"file": CLOSED}, ValueError, "is closed: pass an open stream"),
         ({"position": -1}, ValueError, "position is a terminal line"),
         ({"show_inner": "no"}, TypeError, "show_inner is True or False"),
         ({"refresh_interval": -1}, ValueError, "refresh_interval is seconds"),

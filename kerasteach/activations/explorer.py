@@ -519,6 +519,8 @@ def explore(
     kerasteach explorer: http://127.0.0.1:.../
     >>> server.close()
     """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < 65536:
+        raise ActivationError(f"port must be 0 (any free one) to 65535; got {port!r}")
     explorer = Explorer(
         model,
         images,

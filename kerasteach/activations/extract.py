@@ -305,6 +305,14 @@ def get_activations(
         raise ActivationError(f"expected a Keras model; got {type(model).__name__}")
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ActivationError(f"batch_size must be a positive int; got {batch_size!r}")
+    if dtype is not None:
+        try:
+            dtype = keras.backend.standardize_dtype(dtype)
+        except ValueError:
+            raise ActivationError(
+                f"dtype {dtype!r} is not a Keras dtype: pass e.g. 'float16' (half "
+                "the memory) or 'float32', or None for the layers' own"
+            ) from None
     paths = choose_layers(model, layers)
     count = check_inputs(model, graph_inputs(model), x, ActivationError)
     extractor = extraction_model(model, paths)

@@ -46,7 +46,10 @@ def add_parser(commands: Any) -> None:
             "  kerasteach summary mypackage.models:build_cnn --expand-nested\n"
             "\n"
             "A .keras file is loaded in Keras' safe mode: nothing in the file is\n"
-            "run (a Lambda layer's code is refused). module:function and\n"
+            "run (a Lambda layer's code is refused). Before that its zip\n"
+            "directory is checked: a file cut short, or one that would unpack\n"
+            "past 4 GiB (KERASTEACH_MAX_MODEL_BYTES) or 100 times a member's\n"
+            "size (a zip bomb), is refused. module:function and\n"
             "file.py:function IMPORT AND RUN that Python code, as python would:\n"
             "give only code you trust. file.py:function imports with the file's\n"
             "folder first on the module path, so its own imports are found."
@@ -159,6 +162,12 @@ def load_model_argument(model: str | None, example: str | None) -> Any:
 def _load_saved(path: Path) -> Any:
     if not path.is_file():
         raise UsageError(f"{path}: no such file.")
+    from kerasteach.model_files import ModelFileError, check_model_file
+
+    try:
+        check_model_file(path)  # complete, and no bomb, before Keras reads it
+    except ModelFileError as error:
+        raise UsageError(printable(str(error))) from None
     import keras
 
     try:

@@ -461,6 +461,12 @@ def check_arguments(**given: Any) -> None:
                 f"file is a stream with write() (like sys.stderr) or a file path; "
                 f"got {stream!r}"
             )
+        if getattr(stream, "closed", False):
+            raise ValueError(
+                f"file {getattr(stream, 'name', stream)!r} is closed: pass an open "
+                "stream (a `with open(...)` block ends before fit), or a file path, "
+                "which the callback opens and closes itself"
+            )
     elif isinstance(stream, str | os.PathLike):
         folder = Path(stream).expanduser().resolve().parent
         if not folder.is_dir():
