@@ -181,9 +181,10 @@ def _draw_input(axes: Any, image: np.ndarray) -> None:
 
 def _verdict(scores: np.ndarray, true: Any, class_names: Sequence[str] | None) -> str:
     """'true 7, predicted 2 (wrong)', or 'predicted 7 (94.1%)' without a label;
-    empty for an output that is not class scores."""
-    scores = np.ravel(scores)
-    if scores.size < 2:
+    empty for an output that is not one vector of class scores (a sequence of
+    them, as a seq2seq model gives, or a single number)."""
+    scores = np.asarray(scores)
+    if scores.ndim != 1 or scores.size < 2:
         return ""
     best = int(scores.argmax())
     predicted = label_name(best, class_names)
