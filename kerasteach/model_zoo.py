@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kerasteach._names import did_you_mean
+
 
 def mnist_cnn(num_classes: int = 10) -> Any:
     """The classic MNIST convolutional network (Keras' own example)."""
@@ -87,6 +89,17 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "residual-cnn": residual_cnn,
     "text-lstm": text_lstm,
 }
+
+
+def unknown_example(example: str) -> str:
+    """'no example model ...', with the near misses and every choice.
+
+    >>> unknown_example("mnist_cnn")[:60]
+    "no example model 'mnist_cnn'; did you mean 'mnist-cnn'? Choo"
+    """
+    names = sorted(EXAMPLES)
+    hint = did_you_mean(example, names)
+    return f"no example model {example!r};{hint} Choose one of: {', '.join(names)}."
 
 
 def build(name: str) -> Any:

@@ -52,9 +52,7 @@ def trained_example(name: str, *, file: IO[str] | None = None) -> TrainedExample
 
     out = file or sys.stdout
     if name not in model_zoo.EXAMPLES:
-        from kerasteach.cli.summary_command import unknown_example
-
-        raise ExampleError(unknown_example(name))
+        raise ExampleError(model_zoo.unknown_example(name))
     if name not in TRAINABLE:
         images = ", ".join(sorted(TRAINABLE))
         raise ExampleError(

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kerasteach._names import did_you_mean
 from kerasteach._printable import printable
 from kerasteach.cli.errors import UsageError
 from kerasteach.cli.native_noise import load_keras_quietly, native_stderr_filtered
@@ -122,26 +121,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def unknown_example(example: str) -> str:
-    """'no example model ...', with the near misses and every choice.
-
-    >>> unknown_example("mnist_cnn")[:60]
-    "no example model 'mnist_cnn'; did you mean 'mnist-cnn'? Choo"
-    """
-    from kerasteach import model_zoo
-
-    names = sorted(model_zoo.EXAMPLES)
-    hint = did_you_mean(example, names)
-    return f"no example model {example!r};{hint} Choose one of: {', '.join(names)}."
-
-
 def load_model_argument(model: str | None, example: str | None) -> Any:
     """The model named on the command line, or a ``UsageError`` saying why not."""
     if example is not None:
         from kerasteach import model_zoo
 
         if example not in model_zoo.EXAMPLES:
-            raise UsageError(unknown_example(example))
+            raise UsageError(model_zoo.unknown_example(example))
         return model_zoo.build(example)
     assert model is not None
     if model.lower().endswith(MODEL_SUFFIXES):
