@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 OK, MISSING, FAILED = "ok", "missing", "FAILED"
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -49,10 +50,18 @@ class Check:
     name: str
     status: str
     detail: str
+    # files a dataset check moved aside: {"file", "problem", "moved_to"} each
+    set_aside: tuple[dict[str, str], ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        """The check as a plain dict (for ``--json``)."""
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """The check as a plain dict (for ``--json``); ``set_aside`` only on
+        the datasets' lines."""
+        row = asdict(self)
+        if self.section != "datasets":
+            del row["set_aside"]
+        else:
+            row["set_aside"] = list(self.set_aside)
+        return row
 
 
 def python_version() -> Check:
@@ -151,49 +160,52 @@ BUSY = "another process is loading it right now; run the check again when that i
 
 
 def dataset_checks(network: bool = False) -> list[Check]:
-    """Each dataset: on this computer (verified), or what a download would take."""
+    """Each dataset: "ok" where a load would work offline (verified files, or
+    the verified decoded arrays a load reads first), else what a download
+    would take. Every file set aside on the way is named in the detail and in
+    ``set_aside``; nothing here raises (a cache that cannot be read is a line)."""
     from kerasteach import datasets
-    from kerasteach.datasets import sources, storage
-    from kerasteach.datasets.locking import lock_if_free
+    from kerasteach.datasets import sources
 
     try:
         mirror = sources.mirror_setting(None)
     except ValueError as error:
         return [Check("datasets", "KERASTEACH_MIRROR", FAILED, str(error))]
-    cache = storage.cache_root()
     checks = []
     for name in datasets.names():
-        card = datasets.card(name)
-        if not card.download_size:
-            checks.append(Check("datasets", name, OK, "comes with scikit-learn"))
-            continue
-        problems: list[str] = []
-        with lock_if_free(cache / card.name) as free:
-            if not free:
-                checks.append(Check("datasets", name, MISSING, BUSY))
-                continue
-            found = sources.locate_form(card, None, mirror, problems)
-        if found is not None:
-            _, paths = found
-            where = _where(next(iter(paths.values())), cache, mirror)
-            checks.append(Check("datasets", name, OK, f"{where}, SHA-256 verified"))
-            continue
-        detail = f"needs a download of {card.download_size / 1e6:,.1f} MB"
-        if problems:
-            detail += "; " + "; ".join(problems)
-        if network:
-            detail += "; " + _reachable(card)
-        detail += f" (or: kerasteach datasets download {name})"
-        checks.append(Check("datasets", name, MISSING, detail))
+        try:
+            checks.append(_dataset_check(datasets.card(name), mirror, network))
+        except Exception as error:  # the report says what broke, never a traceback
+            reason = f"{type(error).__name__}: {error}"[:300]
+            checks.append(Check("datasets", name, FAILED, f"could not look: {reason}"))
     return checks
 
 
-def _where(path: Path, cache: Path, mirror: str | None) -> str:
-    if path.is_relative_to(cache):
-        return "in the cache"
-    if mirror and path.is_relative_to(Path(mirror).expanduser()):
-        return "in the mirror"
-    return "in Keras' cache"
+def _dataset_check(card, mirror: str | None, network: bool) -> Check:
+    from kerasteach.datasets.locking import lock_if_free
+    from kerasteach.datasets.presence import presence
+    from kerasteach.datasets.storage import cache_root
+
+    with lock_if_free(cache_root() / card.name) as free:
+        if not free:
+            return Check("datasets", card.name, MISSING, BUSY)
+        found = presence(card, mirror)
+    moved = "".join(
+        f"; set aside {item['file']}: {item['problem']}; it is now "
+        f"{Path(item['moved_to']).name}"
+        for item in found.set_aside
+    )
+    if found.where is not None:
+        return Check(
+            "datasets", card.name, OK, found.where + moved, tuple(found.set_aside)
+        )
+    detail = f"needs a download of {card.download_size / 1e6:,.1f} MB" + moved
+    if found.problems:
+        detail += "; " + "; ".join(found.problems)
+    if network:
+        detail += "; " + _reachable(card)
+    detail += f" (or: kerasteach datasets download {card.name})"
+    return Check("datasets", card.name, MISSING, detail, tuple(found.set_aside))
 
 
 def _reachable(card, timeout: float = 5) -> str:

@@ -8,6 +8,7 @@ until the server stops: longer than any test waits),
 ``"no-range"`` (ignores Range requests), ``"416-once"`` (refuses the first
 Range request with HTTP 416, as a server whose file changed does),
 ``"half-then-stall"`` (half the file, then silence until the server stops),
+``"half-then-wait"`` (half the file, then the rest once ``go_on`` is set),
 ``"portal"`` (a captive portal: ``200 OK`` and a small login page, whatever
 was asked), ``"trickle"`` (one byte every ``trickle_seconds``), ``"slow"``
 (the file in small pieces with pauses, so that several clients overlap).
@@ -39,6 +40,7 @@ class FileServer:
         self.password: tuple[str, str] | None = None  # (user, password): Basic auth
         self.authorizations: list[str | None] = []  # each request's header
         self.stopping = threading.Event()  # set when the server stops: stalls end
+        self.go_on = threading.Event()  # "half-then-wait" sends the rest when set
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -158,6 +160,15 @@ class FileServer:
             request.wfile.flush()
             self.stopping.wait()
             return
+        if fault == "half-then-wait":
+            try:
+                request.wfile.write(part[: len(part) // 2])
+                request.wfile.flush()
+                self.go_on.wait(30)
+                request.wfile.write(part[len(part) // 2 :])
+            except OSError:
+                pass
+            return
         if fault == "slow":
             try:
                 for i in range(0, len(part), 4096):
@@ -185,5 +196,6 @@ def serving(certificate: tuple[Path, Path] | None = None) -> Iterator[FileServer
         yield server
     finally:
         server.stopping.set()
+        server.go_on.set()
         server.httpd.shutdown()
         server.httpd.server_close()

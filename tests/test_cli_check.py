@@ -42,6 +42,7 @@ def test_a_ready_computer_reports_every_check_as_json(tmp_path: Path) -> None:
         "name": "mnist",
         "status": "ok",
         "detail": "in the mirror, SHA-256 verified",
+        "set_aside": [],
     }
     assert found["datasets: digits"]["detail"] == "comes with scikit-learn"
     missing = [c for c in report["checks"] if c["section"] == "datasets"]
@@ -179,4 +180,14 @@ def test_a_dataset_another_process_is_loading_is_left_alone(tmp_path: Path) -> N
     result = check("--no-training", "--json", env=env)
     row = rows(json.loads(result.stdout))["datasets: mnist"]
     assert row["detail"].startswith("needs a download of "), row
-    assert not loading.exists() and "moved it to" in result.stderr
+    assert not loading.exists()
+    assert row["set_aside"] == [
+        {
+            "file": str(loading),
+            "problem": row["set_aside"][0]["problem"],
+            "moved_to": str(loading) + ".bad",
+        }
+    ]
+    assert row["set_aside"][0]["problem"].startswith("wrong size (expected ")
+    assert f"set aside {loading}: wrong size" in row["detail"]
+    assert "it is now mnist.npz.bad" in row["detail"]

@@ -11,6 +11,8 @@ import gzip
 import hashlib
 import io
 import json
+import os
+import pickle
 import subprocess
 import sys
 import tarfile
@@ -24,6 +26,7 @@ from conftest import ROOT, run_command, skip_unless
 from dataset_fixtures import (
     card_data,
     card_for,
+    images,
     mnist_card,
     mnist_npz_files,
     notmnist_card,
@@ -455,6 +458,66 @@ def test_an_idx_gzip_bomb_is_refused_in_little_memory(tmp_path: Path) -> None:
     assert measured["outcome"].startswith("DatasetFormatError")
     assert "unpacks to more than the 39,216 bytes" in measured["outcome"]
     assert measured["peak"] < 300e6, measured
+
+
+class Repeated(io.RawIOBase):
+    """``head``, then ``body`` over and over up to ``size`` bytes, then ``tail``."""
+
+    def __init__(self, head: bytes, body: bytes, tail: bytes, size: int) -> None:
+        repeats = (size - len(head) - len(tail)) // len(body)
+        self.parts = [head, *([body * 65536] * (repeats // 65536))]
+        self.parts += [body * (repeats % 65536), tail]
+        self.size = len(head) + len(tail) + repeats * len(body)
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending and self.parts:
+            self.pending = self.parts.pop(0)
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
+
+
+def test_a_pickle_built_to_fill_memory_is_refused_before_it_grows(tmp_path) -> None:
+    # 150 million one-byte EMPTY_LISTs in one list: 150 MB of pickle, about 10 GB
+    # of lists if it were built. Random padding keeps the archive's ratio under
+    # the 200 times a card without counts allows, so the pickle itself is read.
+    bomb = Repeated(b"\x80\x02](", b"]", b"e.", 150_000_000)
+    padding = os.urandom(1_000_000)
+    small = pickle.dumps({b"data": images(1, (3072,)), b"labels": [0]}, protocol=2)
+    root = "cifar-10-batches-py/"
+    members: dict[str, tuple[int, io.RawIOBase | None]] = {
+        f"{root}data_batch_1": (bomb.size, bomb),
+        f"{root}padding": (len(padding), io.BytesIO(padding)),
+    }
+    for name in ("data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"):
+        members[root + name] = (len(small), io.BytesIO(small))
+    members[f"{root}test_batch"] = (len(small), io.BytesIO(small))
+    files = {"cifar-10-python.tar.gz": tar_gz_of(members)}
+    assert len(files["cifar-10-python.tar.gz"]) < 2_000_000  # under 2 MB
+    plant(tmp_path, "cifar10", files)
+    data = card_data(
+        "cifar10", "cifar10_python", files, [], counts={}, image_shape=(32, 32, 3)
+    )
+    measured = load_measured(tmp_path, data)
+    assert measured["outcome"].startswith("DatasetFormatError: data_batch_1: more ")
+    assert "4,000,000 pickle operations" in measured["outcome"]
+    assert measured["peak"] < 400e6, measured  # 196 MB: the 150 MB member, read once
+
+
+def test_a_notmnist_card_with_one_image_a_class_is_an_error(tmp_path) -> None:
+    files = notmnist_files(per_letter=1, empty=0)
+    card = notmnist_card(files, {"members": 10})
+    plant(tmp_path, "notmnist_small", files)
+    with pytest.raises(DatasetFormatError) as error:
+        fetch(card, tmp_path)
+    assert "too few readable images to split" in str(error.value)
+    assert "A (1), B (1)" in str(error.value)
+    assert "each class needs at least 2" in str(error.value)
 
 
 def test_an_archive_of_countless_members_is_refused(tmp_path: Path) -> None:

@@ -173,8 +173,7 @@ def test_traversal_and_malformed_requests_read_no_file(server) -> None:
             answer = raw_request(server, f"GET {path} HTTP/1.0\r\n\r\n".encode())
             assert answer.startswith(b"HTTP/1.0 404"), (path, answer[:80])
             assert b"root:" not in answer
-        # A one-word request line is HTTP/0.9: the error page has no status line
-        assert b"Error code: 400" in raw_request(server, b"NONSENSE\r\n\r\n")
+        assert raw_request(server, b"NONSENSE\r\n\r\n").split(b" ")[1] == b"400"
         long_line = b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n"
         assert raw_request(server, long_line).split(b" ")[1] == b"414"
         answer = raw_request(server, b"POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")

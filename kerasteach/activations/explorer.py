@@ -28,12 +28,10 @@ import base64
 import json
 import os
 import re
-import socket
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,6 +59,7 @@ from kerasteach.activations.report import (
     image_thumbnail,
     top_predictions,
 )
+from kerasteach.activations.serving import HttpServer, Request, Response
 from kerasteach.activations.tiles import drawn_as_bars, enlarged, maps_png, to_png
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
@@ -370,108 +369,61 @@ def _json(value: Any, status: int = 200) -> tuple[int, str, bytes]:
 
 
 def _not_found() -> tuple[int, str, bytes]:
-    return 404, "text/plain; charset=utf-8", b"not found\n"
+    return 404, *_text("not found")
 
 
-class ExplorerServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer that answers from an ``Explorer``."""
-
-    daemon_threads = True
-    # A browser asks for many tiles at once; the default backlog of 5 drops some.
-    request_queue_size = 256
+class ExplorerServer(HttpServer):
+    """The explorer's server (``kerasteach.activations.serving``): answers
+    from an ``Explorer``; ``url``, ``start()`` and ``close()``."""
 
     def __init__(self, explorer: Explorer, host: str, port: int) -> None:
         self.explorer = explorer
-        if ":" in host:  # an IPv6 address such as ::1
-            self.address_family = socket.AF_INET6
-        super().__init__((host, port), _Handler)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{port}/"
+        self.host = host
+        super().__init__(self.respond, host, port, max_body=PAD_SIDE * PAD_SIDE)
 
     def start(self) -> ExplorerServer:
         """Serve in a background thread (for notebooks and tests); returns self."""
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        super().start()
         return self
 
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
+    def respond(self, request: Request) -> Response:
+        """The answer to one request: the fixed routes, GET and one POST."""
+        if request.method not in ("GET", "POST"):
+            return 405, *_text("the explorer only answers GET, and POST /api/draw")
+        if not self._allowed_host(request):
+            return 403, *_text("forbidden")
+        path = request.target.split("?", 1)[0]
+        try:
+            if request.method == "GET":
+                return self.explorer.answer(path)
+            if path != "/api/draw":
+                return 405, *_text("the explorer only answers GET, and POST /api/draw")
+            return self._draw(request)
+        except Exception as error:  # a bad image or drawing must not stop it
+            return _json({"error": f"{type(error).__name__}: {error}"}, 500)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: ExplorerServer
-
-    def log_message(self, *args: Any) -> None:  # keep the terminal for the URL
-        pass
-
-    def _allowed_host(self) -> bool:
-        host = self.server.server_address[0]
-        if host not in LOOPBACK:
+    def _allowed_host(self, request: Request) -> bool:
+        """On loopback, only requests for a loopback name (DNS rebinding)."""
+        if self.host not in LOOPBACK:
             return True
-        given = self.headers.get("Host")
+        given = request.headers.get("host")
         if not given:  # HTTP/1.0 without a Host: not a browser, so no rebinding
             return True
         return given.rsplit(":", 1)[0].strip("[]") in LOOPBACK
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        if not self._allowed_host():
-            status, kind, body = 403, "text/plain; charset=utf-8", b"forbidden\n"
-        else:
-            path = self.path.split("?", 1)[0]
-            try:
-                status, kind, body = self.server.explorer.answer(path)
-            except Exception as error:  # a bad image must not stop the server
-                status, kind, body = _json(
-                    {"error": f"{type(error).__name__}: {error}"}, 500
-                )
-        self._reply(status, kind, body)
-
-    def _reply(self, status: int, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-        path = self.path.split("?", 1)[0]
-        if path != "/api/draw":
-            self.send_error(405, "the explorer only answers GET, and POST /api/draw")
-            return
-        explorer = self.server.explorer
+    def _draw(self, request: Request) -> Response:
         size = PAD_SIDE * PAD_SIDE
-        try:
-            length = int(self.headers.get("Content-Length", "-1"))
-        except ValueError:
-            length = -1
-        kind = self.headers.get("Content-Type", "")
-        if not self._allowed_host():
-            status, kind, body = 403, "text/plain; charset=utf-8", b"forbidden\n"
-        elif kind != "application/octet-stream" or length != size:
-            status, kind, body = _json(
-                {"error": f"send {size} bytes of application/octet-stream"},
-                400,
+        kind = request.headers.get("content-type", "")
+        if kind != "application/octet-stream" or request.length != size:
+            return _json(
+                {"error": f"send {size} bytes of application/octet-stream"}, 400
             )
-            self.close_connection = True  # the body, if any, is left unread
-        else:
-            try:
-                status, kind, body = explorer.draw(self.rfile.read(length))
-            except Exception as error:  # a bad drawing must not stop the server
-                status, kind, body = _json(
-                    {"error": f"{type(error).__name__}: {error}"}, 500
-                )
-        self._reply(status, kind, body)
+        assert request.body is not None  # max_body is exactly this size
+        return self.explorer.draw(request.body)
 
-    def do_PUT(self) -> None:  # noqa: N802
-        self.send_error(405, "the explorer only answers GET")
 
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+def _text(message: str) -> tuple[str, bytes]:
+    return "text/plain; charset=utf-8", f"{message}\n".encode()
 
 
 def explore(

@@ -26,7 +26,9 @@ def add_parser(commands: Any) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="show every dataset and whether it is cached")
-    download = actions.add_parser("download", help="fetch datasets into the cache")
+    download = actions.add_parser(
+        "download", help="fetch datasets into the cache, verified and decoded"
+    )
     download.add_argument("names", nargs="+", metavar="NAME")
     pack = actions.add_parser(
         "pack", help="copy verified files into DIR, laid out as a mirror"
@@ -91,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
             continue
         try:
             found = _fetch(args, card, mirror)
-        except datasets.DownloadError as error:
+        except (
+            datasets.DownloadError,
+            datasets.CacheNotWritableError,
+            datasets.NoRoomError,
+        ) as error:
             print(f"kerasteach datasets: {error}", file=sys.stderr)
             failed += 1
             continue
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             continue  # pack with no names: skip what is not here
         form, paths = found
         if args.action == "download":
+            failed += not _decode_ahead(card, args, mirror)
             print(f"{name}: ready ({', '.join(str(p) for p in paths.values())})")
             continue
         folder = Path(args.folder) / name
@@ -125,6 +132,27 @@ def _fetch(args: argparse.Namespace, card: Any, mirror: str | None) -> Any:
                 card, args.cache_dir, mirror, timeout=args.timeout
             )
         return found
+
+
+def _decode_ahead(card: Any, args: argparse.Namespace, mirror: str | None) -> bool:
+    """Decode the files now, so the first load in class is a single read (and
+    a shared cache filled this way serves decoded arrays); False when the
+    files, though verified, cannot be read."""
+    from kerasteach import datasets
+    from kerasteach.datasets.load import decoded_arrays
+
+    try:
+        decoded_arrays(
+            card,
+            cache_dir=args.cache_dir,
+            mirror=mirror,
+            download=False,
+            progress=False,
+        )
+    except datasets.DatasetFormatError as error:
+        print(f"kerasteach datasets: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _check_pack_folder(folder: Path, cards: list[Any]) -> None:
@@ -160,14 +188,26 @@ def _copy(source: Path, target: Path, spec: Any) -> None:
 
 
 def _here(card: Any, sources: Any, mirror: str | None) -> str:
-    """yes, no, or busy while another process loads it (then it is not
-    verified: verifying may set a bad file aside under the loader)."""
+    """yes (a load would work offline), no, busy while another process loads
+    it (then it is not verified: verifying may set a bad file aside under the
+    loader), or unreadable (a cache that cannot be read)."""
     from kerasteach.datasets.locking import lock_if_free
+    from kerasteach.datasets.presence import presence
 
-    with lock_if_free(sources.cache_root(None) / card.name) as free:
-        if not free:
-            return "busy"
-        return "yes" if sources.locate_form(card, None, mirror) else "no"
+    try:
+        with lock_if_free(sources.cache_root(None) / card.name) as free:
+            if not free:
+                return "busy"
+            found = presence(card, mirror)
+    except OSError:
+        return "unreadable"
+    for item in found.set_aside:
+        print(
+            f"kerasteach datasets: set aside {item['file']} ({item['problem']}) "
+            f"as {item['moved_to']}",
+            file=sys.stderr,
+        )
+    return "yes" if found.where else "no"
 
 
 def _list(datasets: Any, sources: Any, mirror: str | None) -> int:

@@ -13,17 +13,20 @@ from __future__ import annotations
 from kerasteach.datasets.archives import UnsafeArchiveError
 from kerasteach.datasets.cards import Card, CardError, card_names, read_card
 from kerasteach.datasets.dataset import Dataset
+from kerasteach.datasets.disks import CacheNotWritableError, NoRoomError
 from kerasteach.datasets.download import DownloadError
 from kerasteach.datasets.formats import DatasetFormatError
 from kerasteach.datasets.load import load
 from kerasteach.datasets.sources import NotAvailableError
 
 __all__ = [
+    "CacheNotWritableError",
     "Card",
     "CardError",
     "Dataset",
     "DatasetFormatError",
     "DownloadError",
+    "NoRoomError",
     "NotAvailableError",
     "UnsafeArchiveError",
     "card",

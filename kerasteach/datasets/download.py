@@ -4,6 +4,12 @@ A file is fetched into ``<name>.part``, checked against its card's size and
 SHA-256, flushed to disk and only then renamed to its real name: the cache never
 holds a partial or wrong file under a real name, even when the process is killed.
 
+Once a source answers with the file, the target's disk is asked for room (a
+``NoRoomError`` says what is needed and what is free); a write that fails for
+room keeps the ``.part`` on purpose, so the download resumes once there is
+room, and the message names it and its size for anyone who would rather
+delete it.
+
 A ``.part`` belongs to the source that wrote it. Beside it, ``<name>.part.json``
 records that source's URL and the ``ETag`` or ``Last-Modified`` it sent; only
 that source is asked to resume it (with ``Range`` and ``If-Range``), and moving
@@ -42,6 +48,7 @@ from kerasteach._files import atomic_writer
 from kerasteach._version import __version__
 from kerasteach.datasets.cards import FileSpec
 from kerasteach.datasets.credentials import address, shown
+from kerasteach.datasets.disks import check_room, explain_write_error, writable_folder
 from kerasteach.datasets.sniff import SNIFF_BYTES, refusal
 from kerasteach.datasets.storage import sha256_of
 
@@ -105,7 +112,7 @@ def download(
     long, between tries; a wrong hash, a web page, a missing file or a trickle
     below ``min_rate`` moves on at once.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(target.parent)
     partial = _Partial(target)
     problems: list[str] = []
     for url in urls:
@@ -120,6 +127,14 @@ def download(
                 resumed = _fetch_into(
                     url, partial, spec, timeout, min_rate, deadline, progress
                 )
+            except OSError as error:  # network faults are _Retry: this is the disk
+                needed = spec.size - partial.size()
+                explained = explain_write_error(
+                    error, target.parent, spec.name, needed, kept=partial.path
+                )
+                if explained is None:
+                    raise
+                raise explained from None
             except _Retry as why:
                 problems.append(f"{shown(url)}: {why}")
                 pause = backoff * 2 ** (attempt - 1)
@@ -246,6 +261,8 @@ def _fetch_into(
             headers["If-Range"] = validator
     response = _open(url, headers, timeout, partial)
     with response:
+        # asked once the source has the file: a mirror's 404 needs no room
+        check_room(partial.path.parent, spec.size - have, spec.name)
         resuming = have > 0 and response.status == 206
         if resuming and _range_start(response) != have:
             partial.discard()

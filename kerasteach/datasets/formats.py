@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
+import pickletools
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 from kerasteach.datasets.archives import read_members
 from kerasteach.datasets.cards import Card, Form
-from kerasteach.datasets.limits import Unpacked, unpacked_limits
+from kerasteach.datasets.limits import Unpacked, pickle_operations, unpacked_limits
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
 
@@ -182,12 +183,35 @@ class RestrictedUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_pickle_restricted(data: bytes) -> Any:
+def load_pickle_restricted(
+    data: bytes, max_operations: int = 4_000_000, source: str = "pickle"
+) -> Any:
+    """The pickle's containers and arrays, refused before anything is built when
+    it holds more than ``max_operations`` (see ``limits.pickle_operations``).
+
+    >>> load_pickle_restricted(pickle.dumps({b"labels": [1, 2]}, protocol=2))
+    {b'labels': [1, 2]}
+    >>> load_pickle_restricted(pickle.dumps([[]] * 100), max_operations=50)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kerasteach.datasets.formats.DatasetFormatError: pickle: more than 50 pickle ...
+    """
+    # Counted by reading the opcodes only (pickletools builds no objects).
+    for count, _ in enumerate(pickletools.genops(data), 1):
+        if count > max_operations:
+            raise DatasetFormatError(
+                f"{source}: more than {max_operations:,} pickle operations, more "
+                "than its card allows (a pickle built to fill memory, or not the "
+                "file the card describes)"
+            )
     return RestrictedUnpickler(io.BytesIO(data), encoding="bytes").load()
 
 
-def _python_batch(data: bytes, label_key: bytes, source: str) -> tuple[np.ndarray, ...]:
-    batch = load_pickle_restricted(data)
+def _python_batch(
+    data: bytes, label_key: bytes, source: str, card: Card
+) -> tuple[np.ndarray, ...]:
+    batch = load_pickle_restricted(data, pickle_operations(card), source)
     if not isinstance(batch, dict) or b"data" not in batch or label_key not in batch:
         raise DatasetFormatError(f"{source}: not a CIFAR python batch")
     images = np.asarray(batch[b"data"])
@@ -209,11 +233,13 @@ def _cifar10_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
     names = [f"{root}data_batch_{i}" for i in range(1, 6)] + [f"{root}test_batch"]
     members = _members(paths, card, form, names)
     parts = [
-        _python_batch(members[f"{root}data_batch_{i}"], b"labels", f"data_batch_{i}")
+        _python_batch(
+            members[f"{root}data_batch_{i}"], b"labels", f"data_batch_{i}", card
+        )
         for i in range(1, 6)
     ]
     x_test, y_test = _python_batch(
-        members[f"{root}test_batch"], b"labels", "test_batch"
+        members[f"{root}test_batch"], b"labels", "test_batch", card
     )
     x_train = np.concatenate([p[0] for p in parts])
     y_train = np.concatenate([p[1] for p in parts])
@@ -223,10 +249,11 @@ def _cifar10_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
 def _cifar100_python(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
     root = "cifar-100-python/"
     members = _members(paths, card, form, [f"{root}train", f"{root}test"])
-    x_train, f_train = _python_batch(members[f"{root}train"], b"fine_labels", "train")
-    _, c_train = _python_batch(members[f"{root}train"], b"coarse_labels", "train")
-    x_test, f_test = _python_batch(members[f"{root}test"], b"fine_labels", "test")
-    _, c_test = _python_batch(members[f"{root}test"], b"coarse_labels", "test")
+    train, test = members[f"{root}train"], members[f"{root}test"]
+    x_train, f_train = _python_batch(train, b"fine_labels", "train", card)
+    _, c_train = _python_batch(train, b"coarse_labels", "train", card)
+    x_test, f_test = _python_batch(test, b"fine_labels", "test", card)
+    _, c_test = _python_batch(test, b"coarse_labels", "test", card)
     coarse = {"y_train_coarse": c_train, "y_test_coarse": c_test}
     return x_train, f_train, x_test, f_test, coarse
 
@@ -270,10 +297,28 @@ def _notmnist(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
         )
     x = np.stack(images) if images else np.zeros((0, *card.image_shape), np.uint8)
     y = np.asarray(labels, np.uint8)
+    _check_two_per_class(y, card, archive.name)
     x_train, y_train, x_test, y_test = _stratified_split(
         x, y, card.counts.get("test_fraction", 0.2)
     )
     return x_train, y_train, x_test, y_test, {"unreadable": unreadable}
+
+
+def _check_two_per_class(y: np.ndarray, card: Card, source: str) -> None:
+    """The split keeps at least one image of each class for testing, so a class
+    with fewer than two would leave the training set without it (or empty)."""
+    per_class = np.bincount(y, minlength=len(card.class_names))
+    short = [
+        f"{name} ({count})"
+        for name, count in zip(card.class_names, per_class, strict=True)
+        if count < 2
+    ]
+    if short:
+        raise DatasetFormatError(
+            f"{source}: too few readable images to split into training and test "
+            f"sets: {', '.join(short)} where each class needs at least 2; add "
+            "images, or leave those classes out of the card's class_names"
+        )
 
 
 # -- scikit-learn's digits (no download) ---------------------------------------
@@ -320,6 +365,11 @@ def check_arrays(arrays: Arrays, card: Card) -> None:
     x_train, y_train, x_test, y_test, _ = arrays
     shape = tuple(card.image_shape)
     for part, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if not len(x):
+            raise DatasetFormatError(
+                f"{card.name} {part}: no examples; the files hold no {part} set "
+                "(not the files the card describes)"
+            )
         if x.dtype != np.uint8 or x.shape[1:] != shape:
             raise DatasetFormatError(
                 f"{card.name} {part}: images are {x.dtype} {x.shape[1:]}, expected "

@@ -12,6 +12,11 @@ bounds below, so memory stays near the size of the arrays the card promises.
   most 64 KiB (far more than a 28x28 PNG needs).
 - A card without counts: at most 200 times the file's size, and a million
   archive members.
+- Pickles (CIFAR's python batches): at most ``16 * (train + test) + 65,536``
+  operations in each, or 4 million without counts. A pickle's memory grows
+  with its operations, not its bytes (a one-byte ``EMPTY_LIST`` builds a
+  64-byte list), so the count is what keeps 1 MB from growing to gigabytes;
+  CIFAR's own batches take about 4 operations an example.
 
 >>> from kerasteach.datasets.cards import read_card
 >>> card = read_card("mnist")
@@ -30,6 +35,9 @@ _MIB = 1 << 20
 _FALLBACK_RATIO = 200
 _FALLBACK_MEMBERS = 1_000_000
 _PNG_BYTES = 64 * 1024  # a small grey PNG is well under this
+_PICKLE_OPS_PER_EXAMPLE = 16
+_PICKLE_OPS_SPARE = 65_536
+_FALLBACK_PICKLE_OPS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -62,3 +70,16 @@ def unpacked_limits(card: Card, form: Form, spec: FileSpec) -> Unpacked:
         return Unpacked(members * member, members, member)
     total = _FALLBACK_RATIO * spec.size + _MIB
     return Unpacked(total, _FALLBACK_MEMBERS, total)
+
+
+def pickle_operations(card: Card) -> int:
+    """The most operations one pickle of ``card``'s files may hold.
+
+    >>> from kerasteach.datasets.cards import read_card
+    >>> pickle_operations(read_card("cifar10"))
+    1025536
+    """
+    train, test = card.counts.get("train"), card.counts.get("test")
+    if isinstance(train, int) and isinstance(test, int):
+        return _PICKLE_OPS_PER_EXAMPLE * (train + test) + _PICKLE_OPS_SPARE
+    return _FALLBACK_PICKLE_OPS

@@ -23,10 +23,11 @@ from kerasteach.datasets.decoded import (
     set_aside,
     write_decoded,
 )
+from kerasteach.datasets.disks import explain_write_error
 from kerasteach.datasets.formats import READERS, DatasetFormatError, check_arrays
 from kerasteach.datasets.locking import dataset_lock
 from kerasteach.datasets.sources import fetch_form, locate_form, mirror_setting
-from kerasteach.datasets.storage import cache_root
+from kerasteach.datasets.storage import cache_layers, cache_root
 
 
 def load(
@@ -141,13 +142,15 @@ def decoded_arrays(
     if fileless is not None:  # ships with a package: nothing to fetch or cache
         raw = _decode(card, fileless, {})
         return dict(zip(ARRAY_KEYS, raw[:4], strict=True)), raw[4], fileless.format
-    folder = cache_root(cache_dir) / card.name
+    folders = [layer / card.name for layer in cache_layers(cache_dir)]
+    folder = folders[0]  # the user's own: the only one written
     with contextlib.suppress(CacheProblem):
-        cached = _cached(folder, card, set_bad_aside=False)
+        cached = cached_arrays(card, folders, on_bad="raise")
         if cached is not None:
             return cached
     with dataset_lock(folder, card.name, progress=progress):
-        cached = _cached(folder, card, set_bad_aside=True)  # another may have made it
+        # another process may have made them; a bad file is dealt with now
+        cached = cached_arrays(card, folders, on_bad="set_aside")
         if cached is not None:
             return cached
         problems: list[str] = []
@@ -172,40 +175,73 @@ def decoded_arrays(
         raw = _decode(card, form, paths)
         arrays = dict(zip(ARRAY_KEYS, raw[:4], strict=True))
         source = ", ".join(str(p) for p in paths.values())
-        try:
-            write_decoded(decoded_path(folder, form), arrays, raw[4], source)
-        except OSError as error:  # a read-only cache still loads, only slower
-            print(
-                f"kerasteach: could not cache decoded arrays in {folder}: {error}",
-                file=sys.stderr,
-            )
+        _keep_decoded(decoded_path(folder, form), arrays, raw[4], source)
         return arrays, raw[4], source
 
 
-def _cached(folder: Path, card: Card, *, set_bad_aside: bool) -> Decoded | None:
-    """The first form's verified decoded arrays; bad files reported and set aside."""
-    for form in card.forms:
-        if not form.files:
-            continue
-        path = decoded_path(folder, form)
-        try:
-            cached = read_decoded(path, card)
-        except CacheProblem as problem:
-            if not set_bad_aside:
-                raise
+def _keep_decoded(path: Path, arrays: dict, extra: dict, source: str) -> None:
+    """Write the decoded arrays for the next load; a cache that is read-only or
+    full only makes the next load decode again, so this load goes on."""
+    try:
+        write_decoded(path, arrays, extra, source)
+    except OSError as error:
+        size = sum(array.nbytes for array in arrays.values())
+        explained = explain_write_error(error, path.parent, path.name, size)
+        why = explained or f"{error.strerror or error}"
+        print(
+            f"kerasteach: the decoded arrays were not kept, so the next load "
+            f"decodes the files again: {why}",
+            file=sys.stderr,
+        )
+
+
+def cached_arrays(card: Card, folders: list[Path], *, on_bad: str) -> Decoded | None:
+    """Verified decoded arrays from the first of ``folders`` that has them
+    (``first_decoded``'s arrays)."""
+    found = first_decoded(card, folders, on_bad=on_bad)
+    return None if found is None else found[1]
+
+
+def first_decoded(
+    card: Card, folders: list[Path], *, on_bad: str
+) -> tuple[Path, Decoded] | None:
+    """The first verified decoded arrays file in ``folders``, and its arrays.
+
+    A file that fails its checks raises ``CacheProblem`` (``on_bad="raise"``),
+    or is reported and skipped, and set aside when it is in the user's own
+    cache (``"set_aside"``: the first folder; the others are shared, only read),
+    or skipped without a word (``"skip"``: for a look that must not write).
+    """
+    for index, folder in enumerate(folders):
+        for form in card.forms:
+            if not form.files:
+                continue
+            path = decoded_path(folder, form)
             try:
-                done = f"set it aside as {set_aside(path).name}"
-            except OSError as error:  # a read-only cache: just never use it
-                done = f"could not set it aside ({error.strerror or error})"
-            print(
-                f"kerasteach: {path} {problem}; {done} and rebuilding the arrays "
-                "from the verified files.",
-                file=sys.stderr,
-            )
-            continue
-        if cached is not None:
-            return cached
+                cached = read_decoded(path, card)
+            except CacheProblem as problem:
+                if on_bad == "raise":
+                    raise
+                if on_bad == "set_aside":
+                    _report_bad_decoded(path, problem, own=index == 0)
+                continue
+            if cached is not None:
+                return path, cached
     return None
+
+
+def _report_bad_decoded(path: Path, problem: CacheProblem, *, own: bool) -> None:
+    done = "skipped it (a shared cache is only read)"
+    if own:
+        try:
+            done = f"set it aside as {set_aside(path).name}"
+        except OSError as error:  # a read-only cache: just never use it
+            done = f"could not set it aside ({error.strerror or error})"
+    print(
+        f"kerasteach: {path} {problem}; {done} and rebuilding the arrays "
+        "from the verified files.",
+        file=sys.stderr,
+    )
 
 
 def _decode(card: Card, form: Form, paths: dict[str, Path]):

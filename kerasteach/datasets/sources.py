@@ -17,6 +17,7 @@ from kerasteach.datasets.credentials import shown
 from kerasteach.datasets.download import DownloadError, download
 from kerasteach.datasets.storage import (
     Problem,
+    cache_layers,
     cache_root,
     keras_cache_root,
     mismatch,
@@ -90,24 +91,31 @@ def local_copy(
     cache_dir: str | os.PathLike | None,
     mirror: str | None,
     problems: list[str] | None = None,
+    *,
+    announce: bool = True,
 ) -> Path | None:
     """A verified copy already on this machine, or None. Checks the SHA-256 of each.
 
-    What is wrong with a copy in the mirror folder or Keras' cache is added to
-    ``problems``; a copy missing from the mirror folder too.
+    The caches are read in order (the user's own, then the shared ones). A
+    wrong copy in the user's own cache is set aside as ``.bad`` (said on
+    stderr when ``announce``, and added to ``problems`` as a ``"set_aside"``
+    line); one in a shared, read-only cache is only skipped. What is wrong
+    with a copy in the mirror folder or Keras' cache is added to ``problems``;
+    a copy missing from the mirror folder too.
     """
-    cached = cache_root(cache_dir) / card.name / spec.name
-    if cached.exists():
+    own = cache_root(cache_dir)
+    candidates: list[tuple[str, Path]] = []
+    for layer in cache_layers(cache_dir):
+        cached = layer / card.name / spec.name
         why = mismatch(cached, spec)
         if why is None:
             return cached
-        aside = quarantine(cached)
-        print(
-            f"kerasteach: {cached}: {why} (corrupt or incomplete); moved it to "
-            f"{aside} and will fetch it again.",
-            file=sys.stderr,
-        )
-    candidates: list[tuple[str, Path]] = []
+        if why.kind == "missing":
+            continue
+        if layer == own:
+            _set_aside(cached, why, problems, announce)
+        else:
+            _note(problems, why.about(f"shared cache {cached}"))
     if mirror and not is_url(mirror):
         folder = Path(mirror).expanduser()
         if not folder.is_dir():
@@ -129,6 +137,32 @@ def local_copy(
     return None
 
 
+def _set_aside(
+    cached: Path, why: Problem, problems: list[str] | None, announce: bool
+) -> None:
+    """Move a wrong copy out of the user's cache, and say so (or why not)."""
+    try:
+        aside = quarantine(cached)
+    except OSError as error:  # a cache that cannot be written: only skip it
+        line = Problem(
+            f"{cached}: {why}; could not set it aside ({error.strerror or error})",
+            "wrong",
+        )
+        _note(problems, line)  # said when the file is fetched instead
+        return
+    else:
+        line = Problem(
+            f"{cached}: {why} (corrupt or incomplete); moved it to {aside}",
+            "set_aside",
+            file=str(cached),
+            problem=str(why),
+            moved_to=str(aside),
+        )
+    _note(problems, line)
+    if announce:
+        print(f"kerasteach: {line}; will fetch it again.", file=sys.stderr)
+
+
 def _note(problems: list[str] | None, line: str) -> None:
     if problems is not None and line not in problems:
         problems.append(line)
@@ -139,24 +173,25 @@ def locate_form(
     cache_dir: str | os.PathLike | None,
     mirror: str | None,
     problems: list[str] | None = None,
+    *,
+    announce: bool = True,
 ) -> tuple[Form, dict[str, Path]] | None:
     """The first form whose files are all on this machine, verified.
 
     Wrong copies found on the way are added to ``problems`` (missing ones are
-    not: most forms are missing from most machines).
+    not: most forms are missing from most machines), those set aside too.
     """
     for form in card.forms:
         found: dict[str, Path] = {}
         for spec in form.files:
             seen: list[str] = []
-            path = local_copy(card, spec, cache_dir, mirror, seen)
+            path = local_copy(card, spec, cache_dir, mirror, seen, announce=announce)
             for line in seen:
                 if line.kind != "missing":
                     _note(problems, line)
-            if path is None:
-                break
-            found[spec.name] = path
-        else:
+            if path is not None:  # the others are still looked at: all wrong
+                found[spec.name] = path  # copies are named at once, not one a day
+        if len(found) == len(form.files):
             return form, found
     return None
 

@@ -1,8 +1,10 @@
 """Where dataset files live, and how they get there without ever being half-written.
 
 The cache folder is ``KERASTEACH_DATA`` (or an argument), else
-``~/.kerasteach/datasets``; inside it, one folder per dataset. A file is only
-ever used after its size and SHA-256 match its card.
+``~/.kerasteach/datasets``; inside it, one folder per dataset. Shared caches
+(``KERASTEACH_SHARED_DATA``: one folder, or several separated by ``:``, ``;``
+on Windows) are read after it and never written: a JupyterHub's read-only
+copy. A file is only ever used after its size and SHA-256 match its card.
 """
 
 from __future__ import annotations
@@ -24,6 +26,29 @@ def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
     if chosen:
         return Path(chosen).expanduser()
     return Path.home() / ".kerasteach" / "datasets"
+
+
+SHARED_SETTING = "KERASTEACH_SHARED_DATA"
+
+
+def shared_roots() -> list[Path]:
+    """The read-only caches named by ``KERASTEACH_SHARED_DATA``, in order."""
+    value = os.environ.get(SHARED_SETTING, "")
+    return [Path(part).expanduser() for part in value.split(os.pathsep) if part]
+
+
+def cache_layers(cache_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Every cache a load reads, in order: the user's own (written), then the
+    shared ones (only read).
+
+    >>> import os
+    >>> os.environ["KERASTEACH_SHARED_DATA"] = "/srv/datasets"
+    >>> [str(p) for p in cache_layers("/home/ada/cache")]
+    ['/home/ada/cache', '/srv/datasets']
+    >>> del os.environ["KERASTEACH_SHARED_DATA"]
+    """
+    own = cache_root(cache_dir)
+    return [own, *(p for p in shared_roots() if p != own)]
 
 
 def keras_cache_root() -> Path:
@@ -57,15 +82,17 @@ class Problem(str):
     """
 
     kind: str
+    details: dict[str, str]
 
-    def __new__(cls, text: str, kind: str) -> Problem:
+    def __new__(cls, text: str, kind: str, **details: str) -> Problem:
         line = super().__new__(cls, text)
         line.kind = kind
+        line.details = details
         return line
 
     def about(self, where: str) -> Problem:
         """The same problem, said of ``where`` ("mirror /usb/...: wrong size")."""
-        return Problem(f"{where}: {self}", self.kind)
+        return Problem(f"{where}: {self}", self.kind, **self.details)
 
 
 def mismatch(path: Path, spec: FileSpec) -> Problem | None:
