@@ -28,6 +28,8 @@ _LAZY_NAMES = {
     "TQDMCallback": "kerasteach.progress",
     "TQDMNotebookCallback": "kerasteach.progress",
     "LivePlot": "kerasteach.plots",
+    "PlotLosses": "kerasteach.plots",
+    "PlotLossesKeras": "kerasteach.plots",
     "plot_history": "kerasteach.plots",
     "get_activations": "kerasteach.activations",
     "ActivationError": "kerasteach.activations",
@@ -69,6 +71,8 @@ __all__ = [
     "LivePlot",
     "MisclassifiedImages",
     "ModelSummaryText",
+    "PlotLosses",
+    "PlotLossesKeras",
     "RunFolder",
     "Summary",
     "SummaryRow",
@@ -112,7 +116,7 @@ if TYPE_CHECKING:
     )
     from kerasteach.activations.explorer import explore
     from kerasteach.model_summary import Summary, SummaryRow, keras2ascii, summary
-    from kerasteach.plots import LivePlot, plot_history
+    from kerasteach.plots import LivePlot, PlotLosses, PlotLossesKeras, plot_history
     from kerasteach.progress import TQDMCallback, TQDMNotebookCallback, TqdmProgress
     from kerasteach.tensorboard import (
         ActivationImages,

@@ -12,6 +12,11 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24; the commands the
+    # tests start must see what a learner's piped command sees: no size.
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +58,16 @@ def skip_unless(available: bool, reason: str) -> None:
     if os.environ.get("KERASTEACH_CI") == "1":
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
+
+
+def require_backend(name: str) -> None:
+    """Skip a test of another Keras backend where that backend is not
+    installed (it is in CI: the test extra installs JAX and PyTorch)."""
+    import importlib.util
+
+    if name == "tensorflow" or importlib.util.find_spec(name) is not None:
+        return
+    skip_unless(False, f"the {name} backend is not installed (pip install {name})")
 
 
 @pytest.fixture

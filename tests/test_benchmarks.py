@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from conftest import ROOT, run_command
+from conftest import ROOT, require_backend, run_command
 
 
 def test_summary_benchmark_runs_and_prints_ratios() -> None:
@@ -42,6 +42,7 @@ def test_datasets_benchmark_runs_and_prints_ratios() -> None:
 
 
 def test_progress_benchmark_runs_and_prints_ratios() -> None:
+    require_backend("jax")
     result = run_command(
         sys.executable,
         str(ROOT / "benchmarks" / "bench_progress.py"),
@@ -66,7 +67,7 @@ def test_activations_benchmark_runs_and_prints_ratios() -> None:
         "--backends",
         "tensorflow",
         "--rounds",
-        "2",
+        "1",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "failed" not in result.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ROOT, console_script, run_command, skip_unless
+from conftest import ROOT, console_script, require_backend, run_command, skip_unless
 
 SHARED = ROOT.parent / "shared" / "datasets"
 OFFLINE = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
@@ -20,6 +20,8 @@ def rows(report: dict) -> dict[str, dict]:
 
 
 def test_a_ready_computer_reports_every_check_as_json(tmp_path: Path) -> None:
+    require_backend("jax")
+    require_backend("torch")
     skip_unless((SHARED / "mnist").is_dir(), "no real MNIST in ../shared/datasets")
     env = {
         **OFFLINE,

@@ -182,6 +182,29 @@ def test_safe_mode_refusal_is_shown_whole_with_what_to_do(tmp_path: Path) -> Non
     assert "safe mode" in result.stderr and "models.py:build_model" in result.stderr
 
 
+def test_a_file_with_unregistered_custom_layers_gets_a_short_refusal(
+    tmp_path: Path,
+) -> None:
+    import keras
+
+    @keras.saving.register_keras_serializable(package="learners_own")
+    class Doubler(keras.layers.Layer):
+        def call(self, x):
+            return x * 2
+
+    layers = [keras.Input((3,))] + [Doubler(name=f"double_{i}") for i in range(12)]
+    path = tmp_path / "custom.keras"
+    keras.Sequential(layers, name="custom").save(path)
+    short = summary_command(str(path))
+    assert short.returncode == 2 and "Traceback" not in short.stderr
+    assert "Doubler" in short.stderr and "module:function" in short.stderr
+    assert "--full-error shows Keras' whole message" in short.stderr
+    assert len(short.stderr) < 1000, len(short.stderr)
+    full = summary_command(str(path), "--full-error")
+    assert full.returncode == 2 and "Traceback" not in full.stderr
+    assert len(full.stderr) > len(short.stderr) and "--full-error" not in full.stderr
+
+
 def test_help_says_which_forms_run_code() -> None:
     result = run_command(console_script(), "summary", "--help")
     assert result.returncode == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import TENSORFLOW_NOISE, console_script, run_command
 from tensorboard_events import read_run
 
@@ -17,6 +18,7 @@ NO_NETWORK = {
 }
 
 
+@pytest.mark.compat
 def test_demo_makes_every_promised_file_offline(
     tmp_path, nvidia_driver_without_gpu: dict
 ) -> None:

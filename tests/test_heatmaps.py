@@ -8,7 +8,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import run_command
+from conftest import require_backend, run_command
 
 from kerasteach.activations import ActivationError
 from kerasteach.activations.heatmaps import grad_cam, overlay, plot_heatmaps, saliency
@@ -144,6 +144,7 @@ print(json.dumps(report))
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_other_backends_give_the_same_maps_or_name_the_backend(backend: str) -> None:
+    require_backend(backend)
     result = run_command(
         sys.executable, "-c", OTHER_BACKEND, env={"KERAS_BACKEND": backend}
     )

@@ -35,6 +35,7 @@ def curves(axes) -> dict[str, list[float]]:
     }
 
 
+@pytest.mark.compat
 def test_live_plot_writes_a_png_whose_panels_match_the_metrics(tmp_path) -> None:
     path = tmp_path / "out" / "curves.png"
     live = LivePlot(path, dpi=50)
@@ -191,3 +192,66 @@ def test_groups_names_log_scale_size_columns_and_skip_first(tmp_path) -> None:
     assert figure.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="no metric named f1"):
         LivePlot(groups={"x": ["f1"]}).update({"loss": 1.0})
+
+
+@pytest.mark.compat
+def test_livelossplots_names_and_options(tmp_path, capsys) -> None:
+    """PlotLossesKeras as livelossplot's notebooks call it: outputs (the plot
+    with its options, the extrema printer), mode, from_step, max_epoch,
+    extra_plots and after_subplot."""
+    from kerasteach import PlotLosses, PlotLossesKeras
+    from kerasteach.plots import ExtremaPrinter, MatplotlibPlot
+
+    restyled: list[tuple[str, str]] = []
+    drawn: list[list[int]] = []
+
+    def after_subplot(axes, title, x_label) -> None:
+        restyled.append((title, x_label))
+        axes.set_facecolor("#f4f4f4")
+
+    def learning_rate(axes, logs) -> None:
+        drawn.append(list(logs["epoch"]))
+        axes.plot(logs["epoch"], [0.01 / e for e in logs["epoch"]])
+        axes.set_title("learning rate")
+
+    path = tmp_path / "curves.png"
+    plot = MatplotlibPlot(
+        figpath=str(path), max_epoch=6, extra_plots=[learning_rate],
+        after_subplot=after_subplot, cell_size=(4, 3), max_cols=2,
+    )  # fmt: skip
+    callback = PlotLossesKeras(outputs=[plot, ExtremaPrinter()], mode="script")
+    history = trained(epochs=3, callbacks=[callback])
+    printed = capsys.readouterr().out
+    assert "loss\n    training    (min: " in printed
+    best = min(history.history["val_loss"])
+    assert f"validation  (min: {best:.4f}" in printed
+    titles = [axes.get_title() for axes in callback.figure.axes]
+    assert titles == [
+        "loss", "accuracy", "sparse_top_k_categorical_accuracy", "learning rate"
+    ]  # fmt: skip
+    assert ("loss", "epoch") in restyled and drawn[-1] == [1, 2, 3]
+    assert callback.figure.axes[0].get_xlim() == (0.5, 6.5)  # room for 6 epochs
+    assert tuple(callback.figure.get_size_inches()) == (8, 6)  # 2 x 2 cells of 4 x 3
+    with Image.open(path) as picture:
+        picture.load()
+    # from_step: positive skips the first epochs, negative keeps the last ones
+    last_two = PlotLosses(
+        outputs=[MatplotlibPlot(figpath=str(tmp_path / "a.png"))], from_step=-2
+    )
+    first_skipped = PlotLosses(
+        outputs=[MatplotlibPlot(figpath=str(tmp_path / "b.png"))], from_step=1
+    )
+    for epoch in range(1, 6):
+        logs = {"loss": 1 / epoch, "val_loss": 1.1 / epoch}
+        last_two.update(logs, current_step=epoch)
+        first_skipped.update(logs)
+    assert list(last_two.figure.axes[0].lines[0].get_xdata()) == [4, 5]
+    assert list(first_skipped.figure.axes[0].lines[0].get_xdata()) == [2, 3, 4, 5]
+    assert capsys.readouterr().out == ""  # no ExtremaPrinter asked for
+    extrema_only = PlotLosses(outputs=["ExtremaPrinter"])
+    extrema_only.update({"loss": 0.5})
+    assert extrema_only.figure is None and "cur: 0.5000" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="outputs are 'MatplotlibPlot'"):
+        PlotLosses(outputs=["BokehPlot"])
+    with pytest.raises(ValueError, match="mode is 'notebook' or 'script'"):
+        PlotLosses(mode="web")

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 import real_models
-from conftest import ROOT, run_command
+from conftest import ROOT, require_backend, run_command
 from real_models_check import check
 
 import kerasteach
@@ -26,6 +26,7 @@ def test_totals_widths_and_activations_equal_keras_on_tensorflow(name: str) -> N
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_the_same_holds_on_another_backend(backend: str) -> None:
+    require_backend(backend)
     result = run_command(
         sys.executable,
         str(ROOT / "tests" / "real_models_check.py"),

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_backend
 from jobs import (
     JAX_JOB_PRELUDE,
     TF_TWO_CPUS_PRELUDE,
@@ -74,6 +75,7 @@ def checked(results) -> None:
 def test_two_jax_processes_show_one_set_of_bars_and_plots(
     tmp_path: Path, who: str
 ) -> None:
+    require_backend("jax")
     script = with_arguments(
         JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), who
     )
@@ -109,6 +111,7 @@ assert len(keras.distribution.list_devices()) == 2
 
 
 def test_two_jax_devices_in_one_process(tmp_path: Path) -> None:
+    require_backend("jax")
     script = with_arguments(
         TWO_JAX_DEVICES_PRELUDE + JAX_DATA_PARALLEL + TRAIN, str(tmp_path), "chief"
     )
@@ -206,6 +209,8 @@ def counts(result) -> tuple[list, list]:
 def test_tensorboard_writes_one_run_from_the_chief_and_counts_every_example(
     tmp_path: Path, job: str
 ) -> None:
+    if "JAX" in job:
+        require_backend("jax")
     logs = tmp_path / "logs"
     if job == "two JAX processes":
         script = with_arguments(
@@ -279,6 +284,8 @@ def looked(result) -> dict:
     "job", ["two JAX processes", "two JAX devices", "MirroredStrategy"]
 )
 def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
+    if "JAX" in job:
+        require_backend("jax")
     if job == "two JAX processes":
         results = run_job(JAX_JOB_PRELUDE + JAX_DATA_PARALLEL + LOOK_INSIDE, 2)
         expected = (
@@ -312,6 +319,7 @@ def test_activations_and_summary_of_a_distributed_model(job: str) -> None:
 
 
 def test_summary_says_how_a_sharded_model_is_laid_out() -> None:
+    require_backend("jax")
     script = TWO_JAX_DEVICES_PRELUDE + """
 import contextlib
 import json
@@ -341,6 +349,7 @@ SCOPE = contextlib.nullcontext()
 def test_pictures_from_different_inputs_on_each_process_are_refused(
     tmp_path: Path, callback: str
 ) -> None:
+    require_backend("jax")
     # Each process passes its own share of the validation set: the pictures
     # would not be the job's, so fit stops at its start on every process.
     script = (
@@ -381,11 +390,9 @@ except kerasteach.TensorBoardError as error:
 
 
 def test_torchrun_style_processes_on_pytorch_get_a_clear_warning() -> None:
-    import importlib.util
+    from conftest import run_command
 
-    from conftest import run_command, skip_unless
-
-    skip_unless(importlib.util.find_spec("torch") is not None, "torch is missing")
+    require_backend("torch")
     script = (
         "import io, numpy as np, keras\n"
         "from kerasteach import TqdmProgress\n"
@@ -406,6 +413,7 @@ def test_torchrun_style_processes_on_pytorch_get_a_clear_warning() -> None:
 def test_the_scaling_page_runs_on_two_jax_devices(tmp_path: Path) -> None:
     """docs/scaling.md's code, run as tests/test_docs.py runs the other pages,
     on JAX with two host devices: every block runs and prints what it shows."""
+    require_backend("jax")
     from conftest import ROOT, run_command
 
     script = (

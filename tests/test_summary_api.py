@@ -95,6 +95,47 @@ def test_keras2ascii_prints(capsys: pytest.CaptureFixture) -> None:
     assert capsys.readouterr().out == kerasteach.summary(model, width=100).to_text()
 
 
+@pytest.mark.compat
+def test_keras2ascii_takes_keras_sequential_asciis_options(capsys) -> None:
+    """sparser, simplify and header, as keras-sequential-ascii had them (and its
+    defaults: simplify on): an Activation layer folds into the step before."""
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(2, 3, name="conv"),
+            keras.layers.Activation("relu", name="relu_layer"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(3, name="out"),
+            keras.layers.Activation("softmax", name="softmax_layer"),
+        ]
+    )
+    kerasteach.keras2ascii(model, width=80)
+    simple = capsys.readouterr().out
+    lines = simple.splitlines()
+    assert "relu_layer" not in simple and "Activation" not in simple
+    conv = next(i for i, line in enumerate(lines) if line.rstrip().endswith("conv"))
+    assert lines[conv + 1].split()[:2] == ["relu", "#####"]  # under the conv step
+    assert "OPERATION" in simple
+    # the rows still add up, the weights unchanged
+    assert "Weights: 239" in simple
+    kerasteach.keras2ascii(model, False, False, False, width=80)  # their order
+    whole = capsys.readouterr().out
+    assert "relu_layer" in whole and "OPERATION" not in whole
+    kerasteach.keras2ascii(model, sparser=True, simplify=False, width=80)
+    sparse = capsys.readouterr().out
+    steps = whole.count("---------------")
+    assert sparse.count("\n\n") >= whole.count("\n\n") + steps - 1
+    # lanes go on through the blank lines of a branching network
+    inputs = keras.Input((4,))
+    merged = keras.layers.Add()(
+        [keras.layers.Dense(3)(inputs), keras.layers.Dense(3)(inputs)]
+    )
+    kerasteach.keras2ascii(keras.Model(inputs, merged), sparser=True, width=80)
+    branched = capsys.readouterr().out.splitlines()
+    first = next(i for i, line in enumerate(branched) if line.startswith("*"))
+    assert branched[first + 1] == "|"
+
+
 def test_an_unbuilt_model_gets_told_how_to_build_it() -> None:
     model = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(ValueError, match=r"model\.build\(") as error:

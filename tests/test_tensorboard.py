@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import console_script, run_command
+from conftest import console_script, require_backend, run_command
 from tensorboard_events import read_run
 
 import kerasteach
@@ -124,6 +124,7 @@ def test_the_run_folder_is_readable_and_timestamped(trained) -> None:
     assert name[:4].isdigit() and name[4] == "-"
 
 
+@pytest.mark.compat
 def test_keras_curves_and_no_flat_learning_rate(trained) -> None:
     train, validation = trained["events"]["train"], trained["events"]["validation"]
     for tag in ("epoch_loss", "epoch_accuracy"):
@@ -197,6 +198,7 @@ def test_activation_pictures_show_the_model_at_that_epoch(trained) -> None:
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 1
 
 
+@pytest.mark.compat
 def test_confusion_counts_equal_those_computed_directly(trained) -> None:
     validation = trained["events"]["validation"]
     table = validation["confusion/counts"]
@@ -445,6 +447,7 @@ print(json.dumps({"backend": keras.backend.backend(),
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_other_backends_write_the_same_tabs(tmp_path, backend: str) -> None:
+    require_backend(backend)
     tests = str(Path(__file__).parent)
     result = run_command(
         sys.executable,
@@ -592,3 +595,62 @@ def test_kerasteach_hooks_keep_keras_background_dispatch() -> None:
     result = run_command(sys.executable, "-c", script, env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines()[-1] == "background True True"
+
+
+# -- subclassed models ------------------------------------------------------------
+
+SUBCLASSED = ("gan", "perceiver", "gat", "diffusion")
+
+
+@pytest.mark.compat
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_subclassed_models_fit_with_the_default_hooks(tmp_path, backend) -> None:
+    """A GAN-style wrapper, a Perceiver-like model, a graph attention network
+    and a diffusion wrapper holding a U-Net (tests/subclassed_models.py) fit
+    with the default tensorboard_callbacks: curves and the summary written,
+    the confusion matrix left out with one notice each."""
+    require_backend(backend)
+    result = run_command(
+        sys.executable,
+        str(Path(__file__).parent / "subclassed_models.py"),
+        str(tmp_path),
+        env={"KERAS_BACKEND": backend},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line[:1] == "{"]
+    assert [row["model"] for row in rows] == list(SUBCLASSED)
+    for row in rows:
+        events = read_run(only_run(tmp_path / row["model"]))
+        assert "epoch_loss" in events["train"], (row, sorted(events["train"]))
+        summary = events["train"]["model/summary"].text()
+        assert f"Model: {row['model']}" in summary or row["model"] in summary
+        assert len(row["notices"]) == 1, row
+        assert row["notices"][0].startswith("kerasteach: no confusion matrix for ")
+
+
+@pytest.mark.compat
+def test_pictures_asked_of_a_subclassed_model_are_refused_with_the_fix(
+    tmp_path,
+) -> None:
+    class Subclassed(keras.Model):
+        def __init__(self) -> None:
+            super().__init__(name="mine")
+            self.dense = keras.layers.Dense(3, activation="softmax")
+
+        def call(self, x):
+            return self.dense(keras.ops.reshape(x, (keras.ops.shape(x)[0], -1)))
+
+    x, y = np.zeros((8, 4, 4, 1), "float32"), np.zeros(8, "int32")
+    model = Subclassed()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    for options, what in (
+        ({"sample": x[:2]}, "sample= (feature maps of its layers)"),
+        ({"validation_data": (x, y)}, "validation_data= (a grid of misclassified"),
+        ({"confusion": True}, "a confusion matrix needs"),
+    ):
+        callbacks = kerasteach.tensorboard_callbacks(tmp_path, **options)
+        with pytest.raises(TensorBoardError) as error:
+            model.fit(x, y, epochs=1, verbose=0, callbacks=callbacks)
+        assert str(error.value).startswith(what), error.value
+        assert "mine is a subclassed Subclassed" in str(error.value)
+        assert "keras.Model(inputs, outputs)" in str(error.value)

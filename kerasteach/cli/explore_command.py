@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             model, about = trained.model, trained.about
             names = names or trained.class_names
         else:
-            model = load_model_argument(args.model, None)
+            model = load_model_argument(args.model, None, args.full_error)
     try:
         explore(
             model,

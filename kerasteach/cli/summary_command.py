@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -94,6 +95,12 @@ def add_model_source(parser: argparse.ArgumentParser) -> None:
         help="a built-in example model; one of: "
         "mnist-cnn, mnist-mlp, residual-cnn, text-lstm",
     )
+    parser.add_argument(
+        "--full-error",
+        action="store_true",
+        help="when a model cannot be loaded, show Keras' whole message "
+        "(shortened to what is needed by default)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--expand-nested takes a number of levels, 0 or more.")
     load_keras_quietly()
     with native_stderr_filtered():
-        model = load_model_argument(args.model, args.example)
+        model = load_model_argument(args.model, args.example, args.full_error)
 
     import kerasteach
 
@@ -121,8 +128,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_model_argument(model: str | None, example: str | None) -> Any:
-    """The model named on the command line, or a ``UsageError`` saying why not."""
+def load_model_argument(
+    model: str | None, example: str | None, full_error: bool = False
+) -> Any:
+    """The model named on the command line, or a ``UsageError`` saying why not
+    (Keras' own message shortened unless ``full_error``)."""
     if example is not None:
         from kerasteach import model_zoo
 
@@ -131,7 +141,7 @@ def load_model_argument(model: str | None, example: str | None) -> Any:
         return model_zoo.build(example)
     assert model is not None
     if model.lower().endswith(MODEL_SUFFIXES):
-        return _load_saved(Path(model))
+        return _load_saved(Path(model), full_error)
     if ":" in model and not os.path.exists(model):
         return _call_builder(model)
     if os.path.exists(model):
@@ -145,7 +155,7 @@ def load_model_argument(model: str | None, example: str | None) -> Any:
     )
 
 
-def _load_saved(path: Path) -> Any:
+def _load_saved(path: Path, full_error: bool = False) -> Any:
     if not path.is_file():
         raise UsageError(f"{path}: no such file.")
     from kerasteach.model_files import ModelFileError, check_model_file
@@ -159,7 +169,9 @@ def _load_saved(path: Path) -> Any:
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any load failure is the file's fault
-        reason = " ".join(str(error).split())  # whole, on one line
+        reason = " ".join(str(error).split())  # on one line
+        if not full_error:
+            reason = shortened(reason)
         advice = (
             "If the file is complete but uses custom layers, point at the "
             "function that builds the model instead: kerasteach summary "
@@ -172,10 +184,34 @@ def _load_saved(path: Path) -> Any:
                 "from, point at the Python function that builds it instead: "
                 "kerasteach summary models.py:build_model."
             )
+        if not full_error and reason != " ".join(str(error).split()):
+            advice += " (--full-error shows Keras' whole message.)"
         raise UsageError(
             f"{printable(str(path))} could not be read as a Keras model "
             f"({type(error).__name__}: {printable(reason)}) {advice}"
         ) from None
+
+
+REASON_LENGTH = 600
+
+
+def shortened(reason: str) -> str:
+    """Keras' message without the object config it appends (often thousands
+    of characters), and at most ``REASON_LENGTH`` characters.
+
+    >>> shortened("Could not locate class 'Mine'. Full object config: {'a': 1}")
+    "Could not locate class 'Mine'."
+    >>> shortened("Bad. config={'class_name': 'D', 'registered_name': 'mine>D'}")
+    'Bad. It uses classes of its own: mine>D.'
+    """
+    custom = sorted(set(re.findall(r"'registered_name': '([^']+)'", reason)))
+    for marker in (" Full object config:", " Config: {", " config={"):
+        reason = reason.split(marker)[0]
+    if len(reason) > REASON_LENGTH:
+        reason = reason[: REASON_LENGTH - 3].rstrip() + "..."
+    if custom:
+        reason += f" It uses classes of its own: {', '.join(custom)}."
+    return reason
 
 
 def _call_builder(spec: str) -> Any:

@@ -6,7 +6,9 @@ what it read (magic numbers, shapes, dtypes, label ranges) against the card.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import importlib.util
 import io
 import pickle
 import pickletools
@@ -151,6 +153,27 @@ def _cifar100_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
     return x_train, f_train, x_test, f_test, coarse
 
 
+def numpy_module(module: str) -> str:
+    """``module`` under the name this NumPy gives it: NumPy 2 renamed
+    ``numpy.core`` to ``numpy._core``. NumPy 1.26 ships a partial
+    ``numpy._core`` (no ``numeric``), so the name that exists is chosen, not
+    the one a version would suggest.
+
+    >>> numpy_module("numpy.core.multiarray") in (
+    ...     "numpy.core.multiarray", "numpy._core.multiarray")
+    True
+    """
+    if not module.startswith(("numpy.core", "numpy._core")):
+        return module
+    tail = module.split(".", 2)[2] if module.count(".") >= 2 else ""
+    for package in ("numpy._core", "numpy.core"):
+        candidate = f"{package}.{tail}" if tail else package
+        with contextlib.suppress(ImportError, ValueError):
+            if importlib.util.find_spec(candidate) is not None:
+                return candidate
+    return module
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """Rebuilds only containers and NumPy arrays: what CIFAR's python batches hold.
 
@@ -176,11 +199,7 @@ class RestrictedUnpickler(pickle.Unpickler):
                 f"refused to load {module}.{name} from a pickle: CIFAR batches hold "
                 "only lists, dicts, bytes and NumPy arrays"
             )
-        if module.startswith("numpy.core"):  # renamed numpy._core in NumPy 2
-            module = module.replace("numpy.core", "numpy._core", 1)
-            if not hasattr(np, "_core"):
-                module = module.replace("numpy._core", "numpy.core", 1)
-        return super().find_class(module, name)
+        return super().find_class(numpy_module(module), name)
 
 
 def load_pickle_restricted(

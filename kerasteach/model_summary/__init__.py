@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 import sys
 from collections.abc import Callable
@@ -85,12 +86,24 @@ class Summary:
         """Multiply-adds of one forward pass of one example."""
         return self.totals.mult_adds
 
-    def to_text(self, width: int | None = None, style: str | None = None) -> str:
-        """The picture as text, wrapped to ``width`` columns (default: terminal)."""
+    def to_text(
+        self,
+        width: int | None = None,
+        style: str | None = None,
+        *,
+        header: bool = True,
+        sparser: bool = False,
+    ) -> str:
+        """The picture as text, wrapped to ``width`` columns (default: terminal);
+        ``header=False`` leaves out the column titles, ``sparser=True`` puts a
+        blank line between steps (keras-sequential-ascii's options)."""
         style = _check_style(style or self.style)
         width = _check_width(width if width is not None else self.width)
         if self.parts:
-            texts = [part.to_text(width, style) for part in self.parts]
+            texts = [
+                part.to_text(width, style, header=header, sparser=sparser)
+                for part in self.parts
+            ]
             return _text.holder(self.title, texts, self.totals, self.notes, width)
         return _text.render(
             self.rows,
@@ -101,7 +114,58 @@ class Summary:
             self.notes,
             width,
             _text.STYLES[style],
+            header=header,
+            sparser=sparser,
         )
+
+    def simplified(self) -> Summary:
+        """The same summary with each ``Activation`` layer folded into the
+        step before it, when that step has no activation of its own and feeds
+        only it (keras-sequential-ascii's ``simplify``)."""
+        if self.parts:
+            return self
+        readers = [0] * len(self.rows)
+        for row in self.rows:
+            for source in row.sources:
+                readers[source] += 1
+        kept: list[SummaryRow] = []
+        kept_glyphs: dict[str, list[str]] = {name: [] for name in self._glyphs}
+        new_index: dict[int, int] = {}
+        for row in self.rows:
+            source = row.sources[0] if len(row.sources) == 1 else None
+            folds = (
+                row.operation == "Activation"
+                and source is not None
+                and kept
+                and new_index.get(source) == len(kept) - 1
+                and kept[-1].activation in ("", "linear")
+                and readers[source] == 1
+                and not kept[-1].model_outputs
+                and not kept[-1].is_input
+            )
+            if folds:
+                kept[-1] = dataclasses.replace(
+                    kept[-1],
+                    activation=row.activation,
+                    output_shapes=row.output_shapes,
+                    model_outputs=row.model_outputs,
+                )
+                new_index[row.index] = len(kept) - 1
+                continue
+            new_index[row.index] = len(kept)
+            kept.append(
+                dataclasses.replace(
+                    row,
+                    index=len(kept),
+                    sources=tuple(new_index[s] for s in row.sources),
+                )
+            )
+            for name, glyphs in self._glyphs.items():
+                kept_glyphs[name].append(glyphs[row.index])
+        return Summary(
+            self.title, kept, self.totals, kept_glyphs, self.notes, self.width,
+            self.style,
+        )  # fmt: skip
 
     def to_markdown(self) -> str:
         """A Markdown table of every row, with the totals beneath."""
@@ -227,6 +291,8 @@ def _holder_summary(model: Any, width: int | None, style: str, depth: int) -> Su
             )
             for row in part.rows
         ]
+    own = _holder_own_rows(model, held, len(rows))
+    rows += own
     totals = totals_of(model.weights, sum(p.totals.mult_adds for p in parts),
                        any(p.totals.mult_adds_incomplete for p in parts))  # fmt: skip
     title = f'Model: "{printable(model.name)}" ({type(model).__name__})'
@@ -240,12 +306,60 @@ def _holder_summary(model: Any, width: int | None, style: str, depth: int) -> Su
         + ", ".join(m.name for m in held)
         + "."
     ]
+    if own:
+        listed = ", ".join(
+            f"{row.name} ({row.operation}, {row.weights:,} weights"
+            + ("" if row.trainable_weights else ", not trained")
+            + ")"
+            for row in own
+        )
+        notes.append(f"Its own weights, outside those models: {listed}.")
     glyphs = {name: [g for p in parts for g in p._glyphs[name]] for name in STYLES}
     return Summary(title, rows, totals, glyphs, notes, width, style, parts)
 
 
+def _holder_own_rows(model: Any, held: list, start: int) -> list[SummaryRow]:
+    """A row for each weight-holding layer of a holder that is not one of its
+    models (the diffusion example's Normalization), and one for weights of its
+    own: the rows then add up to the totals."""
+    inside = {id(v) for part in held for v in part.weights}
+    rows: list[SummaryRow] = []
+    groups = [
+        (layer.name, type(layer).__name__, layer.weights)
+        for layer in model.layers
+        if not any(layer is part for part in held)
+    ]
+    grouped = {id(v) for _, _, weights in groups for v in weights}
+    groups.append(
+        ("(the model's own weights)", "Variables",
+         [v for v in model.weights if id(v) not in grouped])
+    )  # fmt: skip
+    total = sum(math.prod(v.shape) for v in {id(v): v for v in model.weights}.values())
+    for name, operation, weights in groups:
+        new = [v for v in weights if id(v) not in inside]
+        inside.update(id(v) for v in new)
+        count = sum(math.prod(v.shape) for v in new)
+        if not count:
+            continue
+        trainable = sum(math.prod(v.shape) for v in new if v.trainable)
+        rows.append(
+            SummaryRow(
+                index=start + len(rows), name=name, operation=operation,
+                activation="", output_shapes=(), weights=count,
+                trainable_weights=trainable, mult_adds=None,
+                mult_adds_unknown=False, sources=(), depth=0, call=0,
+                is_input=False, model_outputs=(),
+                share=100.0 * count / total if total else 0.0,
+            )
+        )  # fmt: skip
+    return rows
+
+
 def keras2ascii(
     model: Any,
+    sparser: bool = False,
+    simplify: bool = True,
+    header: bool = True,
     *,
     width: int | None = None,
     style: str = "ascii",
@@ -254,6 +368,10 @@ def keras2ascii(
 ) -> None:
     """Print the data-flow picture: a drop-in for keras-sequential-ascii.
 
+    Its three options keep their names, places and defaults: ``sparser`` (a
+    blank line between steps), ``simplify`` (an ``Activation`` layer folded
+    into the step before it) and ``header`` (the column titles).
+
     >>> import keras, kerasteach
     >>> layers = [keras.Input((3,)), keras.layers.Dense(2)]
     >>> model = keras.Sequential(layers, name="tiny")
@@ -261,7 +379,11 @@ def keras2ascii(
     Model: "tiny" (Sequential)
     ...
     """
-    summary(model, width=width, style=style, expand_nested=expand_nested).print(file)
+    found = summary(model, width=width, style=style, expand_nested=expand_nested)
+    if simplify:
+        found = found.simplified()
+    text = found.to_text(header=bool(header), sparser=bool(sparser))
+    print(text, end="", file=file if file is not None else sys.stdout)
 
 
 def _check_model(model: Any) -> None:

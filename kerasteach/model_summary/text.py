@@ -171,8 +171,9 @@ def _row_cells(
 
 
 # After _ / . - , before a capital that follows a small letter or a digit, and
-# before "(call 2)", which stays whole.
-_NAME_BREAKS = re.compile(r"(?<=[_/.-])|(?<=[a-z0-9])(?=[A-Z])|(?<=\s)(?=\()")
+# after a space (names such as "(the model's own weights)"), except the one in
+# "(call 2)", which stays whole.
+_NAME_BREAKS = re.compile(r"(?<=[_/.-])|(?<=[a-z0-9])(?=[A-Z])|(?<=\s)(?!\d)")
 _LIST_BREAKS = re.compile(r"(?<=[,\s])")
 
 
@@ -196,12 +197,15 @@ def _pack(pieces: list[str], width: int) -> list[str]:
 
 
 def wrap_name(text: str, width: int) -> list[str]:
-    """A name in lines of ``width``, broken after ``_ / . -`` or before a capital.
+    """A name in lines of ``width``, broken after ``_ / . -`` or a space, or
+    before a capital.
 
     >>> wrap_name("batch_normalization_12", 14)
     ['batch_', 'normalization_', '12']
     >>> wrap_name("HorizontalDistanceToFirePoints", 12)
     ['Horizontal', 'DistanceTo', 'FirePoints']
+    >>> wrap_name("(the model's own weights)", 12)
+    ["(the model's", 'own weights)']
     """
     return _pack([p for p in _NAME_BREAKS.split(text) if p], width)
 
@@ -306,6 +310,9 @@ def render(
     notes: list[str],
     width: int,
     style: Style,
+    *,
+    header: bool = True,
+    sparser: bool = False,
 ) -> str:
     several_outputs = sum(len(r.model_outputs) for r in rows) > 1
     graph = 0 if lanes.is_chain else 2 * lanes.width - 1
@@ -332,8 +339,15 @@ def render(
     numbered, cells, left, natural, _, columns = chosen
     picture = _Picture(style, width, left, graph, numbered, columns, natural)
     out = textwrap.wrap(title, max(1, width)) + [""]
-    out += picture.header()
-    for cell, row, row_lanes in zip(cells, rows, lanes.steps, strict=True):
+    if header:
+        out += picture.header()
+    for number, (cell, row, row_lanes) in enumerate(
+        zip(cells, rows, lanes.steps, strict=True)
+    ):
+        if sparser and number:  # keras-sequential-ascii's airier picture
+            # the lanes go on through the blank line as they left the step above
+            lanes_above = out[-1][: picture.left] if graph and not numbered else ""
+            out.append(lanes_above.replace(style.node, style.vertical).rstrip())
         out += picture.step(cell, row.index, row_lanes)
     out.append("")
     extra = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,15 @@ class Layout:
     log_scale: True for every panel, or the panel titles drawn on a log axis.
     max_cols: panels per row. figsize: the whole figure, in inches.
     skip_first: epochs left out at the start (the first loss often dwarfs the rest).
+    last: only the last this many epochs (livelossplot's negative ``from_step``).
+    max_epoch: the epochs axis spans 1 to this from the start, so the curves
+        grow into a fixed frame.
+    after_subplot: called as ``after_subplot(axes, title, "epoch")`` once each
+        panel is drawn (livelossplot's hook to restyle a panel).
+    extra_plots: functions drawn in panels of their own after the metrics,
+        each called as ``plot(axes, logs)`` with ``logs["epoch"]`` and every
+        metric's values.
+    cell_size: (width, height) of one panel in inches (figsize: the whole).
     """
 
     metrics: Sequence[str] | None = None
@@ -76,8 +85,29 @@ class Layout:
     max_cols: int = MAX_COLUMNS
     figsize: tuple[float, float] | None = None
     skip_first: int = 0
+    last: int | None = None
+    max_epoch: int | None = None
+    after_subplot: Callable[[Any, str, str], None] | None = None
+    extra_plots: Sequence[Callable[[Any, dict], None]] = ()
+    cell_size: tuple[float, float] | None = None  # one panel, in inches
 
     def __post_init__(self) -> None:
+        for name in ("last", "max_epoch"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(
+                    f"{name} is a number of epochs, 1 or more; got {value!r}"
+                )
+        for hook in (self.after_subplot, *self.extra_plots):
+            if hook is not None and not callable(hook):
+                raise TypeError(
+                    f"after_subplot and extra_plots take functions; got {hook!r}"
+                )
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
         if (
             isinstance(self.max_cols, bool)
             or not isinstance(self.max_cols, int)
@@ -128,10 +158,12 @@ class Layout:
         return [(metric, [metric]) for metric in panels(names, self.metrics)]
 
     def size(self, count: int) -> tuple[float, float]:
+        count += len(self.extra_plots)
         if self.figsize is not None:
             return tuple(self.figsize)  # type: ignore[return-value]
         columns = min(count, self.max_cols)
-        return PANEL_WIDTH * columns, PANEL_HEIGHT * math.ceil(count / columns)
+        width, height = self.cell_size or (PANEL_WIDTH, PANEL_HEIGHT)
+        return width * columns, height * math.ceil(count / columns)
 
     def on_log_axis(self, title: str) -> bool:
         if isinstance(self.log_scale, bool):
@@ -148,8 +180,9 @@ def draw_curves(
     """Draw ``runs`` (label -> epochs and logs) on ``figure``, one panel each."""
     layout = layout or Layout()
     chosen = [(m, [m]) if isinstance(m, str) else m for m in metrics]
-    columns = min(len(chosen), layout.max_cols)
-    rows = math.ceil(len(chosen) / columns)
+    count = len(chosen) + len(layout.extra_plots)
+    columns = min(count, layout.max_cols)
+    rows = math.ceil(count / columns)
     several = len(runs) > 1
     shown_epochs: list[int] = []
     for index, (title, members) in enumerate(chosen):
@@ -172,7 +205,10 @@ def draw_curves(
                     if not values:
                         continue
                     xs = epochs[-len(values) :]
-                    keep = [i for i, e in enumerate(xs) if e > layout.skip_first]
+                    first = layout.skip_first
+                    if layout.last is not None and epochs:
+                        first = max(first, epochs[-1] - layout.last)
+                    keep = [i for i, e in enumerate(xs) if e > first]
                     xs, values = [xs[i] for i in keep], [values[i] for i in keep]
                     if not values:
                         continue
@@ -207,20 +243,34 @@ def draw_curves(
         axes.set_xlabel("epoch")
         if layout.on_log_axis(title):
             axes.set_yscale("log")
-        _integer_epochs(axes, shown_epochs)
+        _integer_epochs(axes, shown_epochs, layout.max_epoch)
         axes.grid(True, alpha=0.3)
         if axes.lines:
             axes.legend(fontsize="small")
+        if layout.after_subplot is not None:
+            layout.after_subplot(axes, title, "epoch")
+    if len(runs) == 1 and layout.extra_plots:
+        epochs, logs = next(iter(runs.values()))
+        for number, plot in enumerate(layout.extra_plots, len(chosen) + 1):
+            axes = figure.add_subplot(rows, columns, number)
+            # the same epochs axis as the curves; the function may change it
+            axes.set_xlabel("epoch")
+            _integer_epochs(axes, list(epochs), layout.max_epoch)
+            axes.grid(True, alpha=0.3)
+            plot(axes, {"epoch": epochs, **logs})
 
 
-def _integer_epochs(axes: Any, epochs: list[int]) -> None:
+def _integer_epochs(axes: Any, epochs: list[int], max_epoch: int | None = None) -> None:
     """Epoch ticks are whole numbers, even for one or two epochs (matplotlib
-    would put ticks at 0.95 ... 1.05 around a single point)."""
+    would put ticks at 0.95 ... 1.05 around a single point); with
+    ``max_epoch`` the axis spans 1 to it from the first epoch."""
     from matplotlib.ticker import MaxNLocator
 
     if not epochs:
         return
     low, high = min(epochs), max(epochs)
+    if max_epoch is not None:
+        low, high = min(low, 1), max(high, max_epoch)
     if high - low < 10:
         axes.set_xticks(range(low, high + 1))
         axes.set_xlim(low - 0.5, high + 0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from kerasteach._processes import is_chief
 from kerasteach.plots.history import Layout, draw_curves
 
 DEFAULT_PATH = "training_curves.png"
+MODES = ("auto", "notebook", "script")
 
 
 class LivePlot(keras.callbacks.Callback):
@@ -41,6 +43,18 @@ class LivePlot(keras.callbacks.Callback):
         log_scale: True, or the panels drawn on a logarithmic values axis.
         figsize: (width, height) in inches; max_cols: panels per row.
         skip_first: epochs left out at the start of the curves.
+        from_step: livelossplot's name: a positive number is ``skip_first``,
+            a negative one shows only the last that many epochs.
+        max_epoch: the epochs axis spans 1 to this from the first epoch.
+        after_subplot: ``after_subplot(axes, title, "epoch")`` is called once
+            each panel is drawn, to restyle it.
+        extra_plots: functions drawn in panels of their own, each called as
+            ``plot(axes, logs)`` (``logs["epoch"]`` and every metric's values).
+        print_extrema: after each epoch, print each metric's lowest, highest
+            and current value (livelossplot's ``ExtremaPrinter``).
+        mode: ``"auto"`` (a picture under the cell in Jupyter, a file
+            elsewhere), ``"notebook"`` (always shown under the cell) or
+            ``"script"`` (always a file, in Jupyter too).
         all_processes: in a job of several processes, every process draws
             and saves; by default only process 0 does (one picture per job).
 
@@ -67,12 +81,27 @@ class LivePlot(keras.callbacks.Callback):
         figsize: tuple[float, float] | None = None,
         max_cols: int = 3,  # MAX_COLUMNS, written out for the API reference
         skip_first: int = 0,
+        from_step: int = 0,
+        max_epoch: int | None = None,
+        after_subplot: Callable[[Any, str, str], None] | None = None,
+        extra_plots: Sequence[Callable[[Any, dict], None]] = (),
+        print_extrema: bool = False,
+        mode: str = "auto",
         all_processes: bool = False,
     ) -> None:
         super().__init__()
         if not isinstance(all_processes, bool):
             raise TypeError(f"all_processes is True or False; got {all_processes!r}")
+        if mode not in MODES:
+            raise ValueError(f"mode is one of {', '.join(MODES)}; got {mode!r}")
+        if isinstance(from_step, bool) or not isinstance(from_step, int):
+            raise ValueError(
+                f"from_step is a whole number of epochs (negative: the last ones); "
+                f"got {from_step!r}"
+            )
         self.all_processes = all_processes
+        self.mode = mode
+        self.print_extrema = bool(print_extrema)
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive int; got {every!r}")
         self.path = Path(path) if path is not None else None
@@ -84,7 +113,11 @@ class LivePlot(keras.callbacks.Callback):
             log_scale=log_scale,
             max_cols=max_cols,
             figsize=figsize,
-            skip_first=skip_first,
+            skip_first=max(skip_first, from_step),
+            last=-from_step if from_step < 0 else None,
+            max_epoch=max_epoch,
+            after_subplot=after_subplot,
+            extra_plots=tuple(extra_plots),
         )
         self.every = every
         self.dpi = dpi
@@ -94,12 +127,16 @@ class LivePlot(keras.callbacks.Callback):
         self._handle: Any = None
         self._drawn_epoch: int | None = None
 
+    def _in_notebook(self) -> bool:
+        """Whether the picture goes under the cell (``mode``, else Jupyter)."""
+        return self.mode == "notebook" or (self.mode == "auto" and in_jupyter())
+
     @property
     def saved_to(self) -> Path | None:
         """Where the PNG goes: ``path``, or the default outside Jupyter."""
         if self.path is not None:
             return self.path
-        return None if in_jupyter() else Path(DEFAULT_PATH)
+        return None if self._in_notebook() else Path(DEFAULT_PATH)
 
     def on_train_begin(self, logs=None) -> None:
         self._handle = None  # a new fit (or a re-run cell) gets a new picture
@@ -110,6 +147,8 @@ class LivePlot(keras.callbacks.Callback):
         self._record(epoch + 1, logs or {})
         if (epoch + 1) % self.every == 0:
             self.draw()
+        if self.print_extrema and self._draws_here():
+            print(extrema_text(self.layout, self.logs), flush=True)
 
     def update(self, logs: dict[str, float], *, epoch: int | None = None) -> None:
         """One epoch of a training loop written by hand: record, then redraw.
@@ -137,6 +176,8 @@ class LivePlot(keras.callbacks.Callback):
         self._record(number, logs)
         if number % self.every == 0:
             self.draw()
+        if self.print_extrema and self._draws_here():
+            print(extrema_text(self.layout, self.logs), flush=True)
 
     def send(self) -> None:
         """livelossplot's name for drawing now (a no-op if already drawn)."""
@@ -161,7 +202,7 @@ class LivePlot(keras.callbacks.Callback):
             self.draw()
         if not self._draws_here():
             return
-        if self.saved_to is not None and self.epochs and not in_jupyter():
+        if self.saved_to is not None and self.epochs and not self._in_notebook():
             print(f"Training curves saved to {self.saved_to}", file=sys.stderr)
 
     def draw(self) -> None:
@@ -176,7 +217,7 @@ class LivePlot(keras.callbacks.Callback):
         self.figure.set_size_inches(*size)
         draw_curves(self.figure, {"": (self.epochs, self.logs)}, chosen, self.layout)
         self._drawn_epoch = self.epochs[-1]
-        if in_jupyter():
+        if self._in_notebook():
             self._show_in_notebook()
         if self.saved_to is not None:
             save_png(self.figure, self.saved_to, self.dpi)
@@ -193,6 +234,31 @@ class LivePlot(keras.callbacks.Callback):
             self._handle = display(image, display_id=True)
         else:
             self._handle.update(image)
+
+
+def extrema_text(layout: Layout, logs: dict[str, list[float]]) -> str:
+    """Each panel's metrics: lowest, highest and current value, for training
+    and validation (livelossplot's ``ExtremaPrinter``).
+
+    >>> print(extrema_text(Layout(), {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]}))
+    loss
+        training    (min: 0.5000, max: 0.9000, cur: 0.5000)
+        validation  (min: 0.7000, max: 1.0000, cur: 0.7000)
+    """
+    lines = []
+    for title, members in layout.panels(logs):
+        lines.append(layout.names.get(title, title))
+        for metric in members:
+            for name, kind in ((metric, "training"), (f"val_{metric}", "validation")):
+                values = [v for v in logs.get(name, []) if not math.isnan(v)]
+                if not values or (metric.startswith("val_") and name != metric):
+                    continue
+                label = kind if len(members) == 1 else f"{metric} {kind}"
+                lines.append(
+                    f"    {label:<11} (min: {min(values):.4f}, max: "
+                    f"{max(values):.4f}, cur: {values[-1]:.4f})"
+                )
+    return "\n".join(lines)
 
 
 def _as_number(value: Any) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
@@ -21,6 +22,29 @@ from kerasteach.progress.metrics_text import (
 )
 
 MODES = ("auto", "notebook", "terminal", "lines")
+
+
+def keras_passes_last_step(version: str | None = None) -> bool:
+    """True from Keras 3.11, whose trainers pass a batch hook the last step of
+    an execution of ``steps_per_execution`` batches; before, the first.
+
+    >>> keras_passes_last_step("3.10.0"), keras_passes_last_step("3.11.1")
+    (False, True)
+    """
+    numbers = re.findall(r"\d+", version or keras.__version__)[:2]
+    return tuple(int(n) for n in numbers) >= (3, 11)
+
+
+def steps_per_hook(model: Any) -> int:
+    """How many batches a batch hook's ``batch`` stands for after it: 1 where
+    Keras passes the last step of an execution, ``steps_per_execution``
+    where it passes the first (Keras 3.5 to 3.10)."""
+    if keras_passes_last_step():
+        return 1
+    try:
+        return max(1, int(getattr(model, "steps_per_execution", 1) or 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def clamp(seen: int, steps: int | None) -> int:
@@ -137,6 +161,7 @@ class TqdmProgress(keras.callbacks.Callback):
         self._validation_steps: int | None = None
         self._run_steps: int | None = None
         self._seen = self._validation_seen = self._run_seen = 0
+        self._reach = 1  # batches a hook's step stands for (steps_per_hook)
         self._logs: dict | None = None
         self._validation_logs: dict | None = None
         self._run_logs: dict | None = None
@@ -236,6 +261,7 @@ class TqdmProgress(keras.callbacks.Callback):
     def on_train_begin(self, logs=None) -> None:
         warn_if_unsupported_job()
         self._in_fit = True
+        self._reach = steps_per_hook(self.model)
         self._epochs = self.params.get("epochs") or 0
         self._train_steps = self.params.get("steps")
         self._validation_steps = None
@@ -260,10 +286,11 @@ class TqdmProgress(keras.callbacks.Callback):
             self._display.epoch_begin(epoch, self._epochs, self._train_steps)
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
-        # The hot path: store, check the clock, return. Keras passes the last
-        # step of the batch (several with steps_per_execution > 1).
+        # The hot path: store, check the clock, return. With
+        # steps_per_execution > 1, ``batch`` is the last step of the execution
+        # (Keras 3.11 on) or its first (before): _reach says how far it goes.
         if batch >= self._seen:
-            self._seen, self._logs = batch + 1, logs
+            self._seen, self._logs = batch + self._reach, logs
         if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
             try:
                 self._due = time.monotonic() + self.refresh_interval
@@ -292,6 +319,7 @@ class TqdmProgress(keras.callbacks.Callback):
 
     def on_test_begin(self, logs=None) -> None:
         with self._lock:
+            self._reach = steps_per_hook(self.model)
             if self._in_fit:
                 self._validation_seen, self._validation_logs = 0, None
                 self._display.validation_begin(self._validation_steps)
@@ -302,9 +330,10 @@ class TqdmProgress(keras.callbacks.Callback):
     def on_test_batch_end(self, batch: int, logs=None) -> None:
         if self._in_fit:
             if batch >= self._validation_seen:
-                self._validation_seen, self._validation_logs = batch + 1, logs
+                self._validation_seen = batch + self._reach
+                self._validation_logs = logs
         elif batch >= self._run_seen:
-            self._run_seen, self._run_logs = batch + 1, logs
+            self._run_seen, self._run_logs = batch + self._reach, logs
         if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
             try:
                 self._due = time.monotonic() + self.refresh_interval
@@ -336,11 +365,12 @@ class TqdmProgress(keras.callbacks.Callback):
 
     def on_predict_begin(self, logs=None) -> None:
         with self._lock:
+            self._reach = steps_per_hook(self.model)
             self._run_begin("Predict")
 
     def on_predict_batch_end(self, batch: int, logs=None) -> None:
         if batch >= self._run_seen:
-            self._run_seen = batch + 1
+            self._run_seen = batch + self._reach
         if time.monotonic() >= self._due and self._lock.acquire(blocking=False):
             try:
                 self._due = time.monotonic() + self.refresh_interval

@@ -51,7 +51,8 @@ def tensorboard_callbacks(
     Args:
         class_names: labels of the classes, in the order of the outputs.
         confusion: ``"auto"`` (a single-output model trained with a
-            cross-entropy loss), ``True`` or ``False``.
+            cross-entropy loss; a subclassed model is left out with a
+            notice), ``True`` or ``False``.
 
     >>> import numpy as np
     >>> callbacks = tensorboard_callbacks("logs", sample=np.zeros((3, 28, 28, 1)))
@@ -69,7 +70,11 @@ def tensorboard_callbacks(
         )
     if confusion:
         only_classifiers = confusion == "auto" and class_names is None
-        callbacks.append(ConfusionMatrix(class_names, every, folder, only_classifiers))
+        callbacks.append(
+            ConfusionMatrix(
+                class_names, every, folder, only_classifiers, auto=confusion == "auto"
+            )
+        )
     if validation_data is not None:
         callbacks.append(
             MisclassifiedImages(validation_data, class_names, every, logdir=folder)

@@ -105,8 +105,20 @@ class ModelSummaryText(RunCallback):
     def __init__(self, logdir: LogDir = "logs", width: int = 100) -> None:
         super().__init__(logdir)
         self.width = width
+        self._pending = False
 
     def begin(self) -> None:
+        # A subclassed model is built by its first step: written after it.
+        self._pending = not self.model.built
+        if not self._pending:
+            self._write()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._pending and self.model.built:
+            self._pending = False
+            self._write()
+
+    def _write(self) -> None:
         from kerasteach.model_summary import summary
 
         text = summary(self.model, width=self.width).to_text()
@@ -120,6 +132,28 @@ class ModelSummaryText(RunCallback):
 def _batch_length(sample: Any) -> int:
     leaves = keras.tree.flatten(sample)
     return len(leaves[0]) if leaves else 0
+
+
+def has_graph(model: keras.Model) -> bool:
+    """True for a model with symbolic inputs and outputs (Sequential or
+    functional); False for a subclassed one, which only has ``call``."""
+    try:
+        return bool(model.inputs) and bool(model.outputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def needs_graph(model: keras.Model, what: str, instead: str) -> None:
+    """Refuse, naming the fix, a picture the user asked for that needs the
+    model's layers connected from its inputs (a subclassed model has none)."""
+    if not has_graph(model):
+        raise TensorBoardError(
+            f"{what} needs a model whose layers are connected from its inputs "
+            f"(Sequential or functional); {model.name} is a subclassed "
+            f"{type(model).__name__}, whose layers Keras only meets inside "
+            f"call(). {instead}, or build the model as keras.Model(inputs, "
+            "outputs)."
+        )
 
 
 def check_inputs(model: keras.Model, x: Any, what: str) -> None:
@@ -216,6 +250,7 @@ class ActivationImages(RunCallback):
         super().set_model(model)
         from kerasteach.activations.extract import ActivationError, choose_layers
 
+        needs_graph(model, "sample= (feature maps of its layers)", "Leave sample out")
         check_inputs(model, self.sample, "sample")
         if self.class_names is not None:
             check_class_names(model, self.class_names)
@@ -283,7 +318,8 @@ def looks_like_classifier(model: keras.Model) -> bool:
     """A single output of shape ``(batch, classes)`` trained with a
     cross-entropy loss."""
     return (
-        len(model.outputs) == 1
+        has_graph(model)
+        and len(model.outputs) == 1
         and len(model.outputs[0].shape) == 2
         and "crossentropy" in _loss_name(model)
     )
@@ -313,7 +349,9 @@ class ConfusionMatrix(RunCallback):
     ``predict`` over the validation data. Pass ``validation_data`` (or
     ``validation_split``) to ``fit``. With ``only_classifiers``, a model that
     does not look like a classifier (one ``(batch, classes)`` output and a
-    cross-entropy loss) is skipped instead of refused.
+    cross-entropy loss) is skipped instead of refused. With ``auto`` (as
+    ``tensorboard_callbacks`` chooses it), a subclassed model, which has no
+    symbolic outputs to count from, is left out with one notice.
 
     >>> callback = ConfusionMatrix(class_names=["cat", "dog"], logdir="logs")
     """
@@ -326,12 +364,16 @@ class ConfusionMatrix(RunCallback):
         every: int = 1,
         logdir: LogDir = "logs",
         only_classifiers: bool = False,
+        *,
+        auto: bool = False,
     ) -> None:
         super().__init__(logdir)
+        self.auto = auto
         self.class_names = class_names
         self.every = _check_every(every)
         self.only_classifiers = only_classifiers
         self.active = True
+        self._told = False  # the notice for a subclassed model, said once
         self.names: list[str] = []
         self.counts: np.ndarray | None = None  # the last validation pass's
         self._counting = None
@@ -339,9 +381,22 @@ class ConfusionMatrix(RunCallback):
 
     def set_model(self, model: keras.Model) -> None:
         super().set_model(model)
-        self.active = not self.only_classifiers or looks_like_classifier(model)
+        subclassed = not has_graph(model)
+        self.active = not (self.auto and subclassed) and (
+            not self.only_classifiers or looks_like_classifier(model)
+        )
         if not self.active:
+            if subclassed and not self._told:
+                self._told = True  # once, as Keras' TensorBoard says its own
+                warnings.warn(
+                    f"kerasteach: no confusion matrix for {model.name}: a "
+                    f"subclassed {type(model).__name__} has no symbolic outputs "
+                    "to tell a classifier by; the other TensorBoard tabs are "
+                    "written as usual.",
+                    stacklevel=2,
+                )
             return
+        needs_graph(model, "a confusion matrix", "Pass confusion=False")
         if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
             raise TensorBoardError(
                 f"a confusion matrix needs a classifier with one output of shape "
@@ -442,6 +497,11 @@ class MisclassifiedImages(RunCallback):
 
     def set_model(self, model: keras.Model) -> None:
         super().set_model(model)
+        needs_graph(
+            model,
+            "validation_data= (a grid of misclassified images)",
+            "Leave validation_data out",
+        )
         check_inputs(model, self.x, "validation_data's x")
         shape = np.shape(keras.tree.flatten(self.x)[0])[1:]
         if not is_picture(shape):
