@@ -39,7 +39,7 @@ def images(count: int = 10) -> np.ndarray:
     return RNG.random((count, 8, 8, 1), dtype=np.float32)
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_sequential_layers_equal_keras_cuts_and_default_choice() -> None:
     model, x = cnn(), images()
     found = get_activations(model, x)
@@ -120,7 +120,7 @@ def test_sequential_without_input_once_called() -> None:
     assert found["out"].shape == (7, 2)
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_functional_with_branches_two_inputs_and_two_outputs() -> None:
     keras.utils.set_random_seed(2)
     picture = keras.Input((8, 8, 1), name="picture")
@@ -156,7 +156,7 @@ def nested_model() -> tuple[keras.Model, keras.Model]:
     return keras.Model(start, out), block
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_reaching_inside_a_nested_model_equals_a_direct_cut() -> None:
     model, block = nested_model()
     x = images(5)
@@ -215,7 +215,7 @@ def test_subclassed_models_get_a_clear_error_and_shared_layers_each_call() -> No
     np.testing.assert_allclose(found["shared@1"], model.predict(x, verbose=0))
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_plot_activations_has_one_panel_per_layer_showing_its_output() -> None:
     from kerasteach import plot_activations
     from kerasteach.activations.tiles import picture

@@ -43,7 +43,7 @@ def load_local(card, folder: Path, files: dict[str, bytes], **options):
     )
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_idx_files(tmp_path: Path) -> None:
     x, y = images(30, (28, 28)), labels(30)
     xt, yt = images(10, (28, 28)), labels(10)
@@ -90,7 +90,7 @@ def cifar10_python(x, y, xt, yt) -> bytes:
     return tar_bytes(members)
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_cifar10_binary_and_python_give_the_same_arrays(tmp_path: Path) -> None:
     x, y, xt, yt = (
         images(20, (32, 32, 3)),
@@ -268,7 +268,7 @@ def test_a_pickle_that_would_run_code_is_refused(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 @pytest.mark.parametrize("protocol", [2, 3, 4, 5])
 def test_restricted_unpickler_reads_batches_of_every_protocol(protocol: int) -> None:
     from kerasteach.datasets.formats import load_pickle_restricted

@@ -18,7 +18,7 @@ NO_NETWORK = {
 }
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_demo_makes_every_promised_file_offline(
     tmp_path, nvidia_driver_without_gpu: dict
 ) -> None:

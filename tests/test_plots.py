@@ -35,7 +35,7 @@ def curves(axes) -> dict[str, list[float]]:
     }
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_live_plot_writes_a_png_whose_panels_match_the_metrics(tmp_path) -> None:
     path = tmp_path / "out" / "curves.png"
     live = LivePlot(path, dpi=50)
@@ -194,7 +194,7 @@ def test_groups_names_log_scale_size_columns_and_skip_first(tmp_path) -> None:
         LivePlot(groups={"x": ["f1"]}).update({"loss": 1.0})
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_livelossplots_names_and_options(tmp_path, capsys) -> None:
     """PlotLossesKeras as livelossplot's notebooks call it: outputs (the plot
     with its options, the extrema printer), mode, from_step, max_epoch,

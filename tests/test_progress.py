@@ -49,7 +49,7 @@ def bars(text: str, label: str) -> list[str]:
     return [part for part in re.split(r"[\r\n]", text) if part.startswith(label)]
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_log_gets_one_line_per_epoch_with_the_history_values() -> None:
     x, y = data()
     log = io.StringIO()
@@ -135,7 +135,7 @@ def test_unknown_step_counts_are_counted_then_known() -> None:
     assert counts == ["12/12 batches", "12/12 batches"]
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_steps_per_execution_still_reaches_every_batch() -> None:
     x, y = data(230)
     model = classifier()
@@ -166,7 +166,7 @@ def test_resumed_training_starts_at_initial_epoch() -> None:
     assert outer.index("2/4") < outer.index("3/4") < outer.index("4/4")
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_evaluate_and_predict_get_their_own_bars() -> None:
     x, y = data()
     model = classifier()
@@ -281,7 +281,7 @@ def test_bad_options_say_what_works(options: dict, message: str) -> None:
         TqdmProgress(**options)
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_keras_tqdm_arguments_are_accepted() -> None:
     x, y = data(64)
     log = io.StringIO()

@@ -95,7 +95,7 @@ def test_keras2ascii_prints(capsys: pytest.CaptureFixture) -> None:
     assert capsys.readouterr().out == kerasteach.summary(model, width=100).to_text()
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_keras2ascii_takes_keras_sequential_asciis_options(capsys) -> None:
     """sparser, simplify and header, as keras-sequential-ascii had them (and its
     defaults: simplify on): an Activation layer folds into the step before."""

@@ -15,7 +15,7 @@ from golden_cases import CASES, GOLDEN, render
 REGENERATE = os.environ.get("KERASTEACH_REGEN_GOLDEN") == "1"
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_picture_matches_golden_text(case: str) -> None:
     text = render(case)

@@ -124,7 +124,7 @@ def test_the_run_folder_is_readable_and_timestamped(trained) -> None:
     assert name[:4].isdigit() and name[4] == "-"
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_keras_curves_and_no_flat_learning_rate(trained) -> None:
     train, validation = trained["events"]["train"], trained["events"]["validation"]
     for tag in ("epoch_loss", "epoch_accuracy"):
@@ -198,7 +198,7 @@ def test_activation_pictures_show_the_model_at_that_epoch(trained) -> None:
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 1
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_confusion_counts_equal_those_computed_directly(trained) -> None:
     validation = trained["events"]["validation"]
     table = validation["confusion/counts"]
@@ -602,7 +602,7 @@ def test_kerasteach_hooks_keep_keras_background_dispatch() -> None:
 SUBCLASSED = ("gan", "perceiver", "gat", "diffusion")
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_subclassed_models_fit_with_the_default_hooks(tmp_path, backend) -> None:
     """A GAN-style wrapper, a Perceiver-like model, a graph attention network
@@ -628,7 +628,7 @@ def test_subclassed_models_fit_with_the_default_hooks(tmp_path, backend) -> None
         assert row["notices"][0].startswith("kerasteach: no confusion matrix for ")
 
 
-@pytest.mark.compat
+@pytest.mark.quick
 def test_pictures_asked_of_a_subclassed_model_are_refused_with_the_fix(
     tmp_path,
 ) -> None:

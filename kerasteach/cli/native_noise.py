@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 _NOISE = re.compile(
     r"^(?:[IWE]\d{4} [\d:. ]+\s*\d+ \w+\.cc:\d+\]"  # absl-formatted C++ log lines
+    # TensorFlow before 2.20: "2025-03-01 10:00:00.123456: E external/...cc:51]"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] [\w/.-]+\.cc:\d+\]"
     r"|WARNING: All log messages before absl::InitializeLog\(\)"
     r"|To enable the following instructions:"
     r")"
@@ -58,6 +60,9 @@ def filter_noise(text: str) -> str:
 
     >>> filter_noise("I0000 00:00:17.1  39 port.cc:153] oneDNN ...\\nreal problem\\n")
     'real problem\\n'
+    >>> filter_noise("2025-03-01 10:00:00.1: E external/xla/cuda_platform.cc:51] "
+    ...              "failed call to cuInit\\n")
+    ''
     >>> filter_noise("E0000 00:00:1796407490.005787   16868 cuda_platform.cc:52] "
     ...              "failed call to cuInit: UNKNOWN ERROR (303)\\n")
     ''

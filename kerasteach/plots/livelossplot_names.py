@@ -123,12 +123,19 @@ class PlotLossesKeras(LivePlot):
             self.layout = dataclasses.replace(self.layout, cell_size=cell_size)
 
     def draw(self) -> None:
-        if self.draws:  # outputs without MatplotlibPlot: extrema only
+        """Redraw the curves (nothing when ``outputs`` has no MatplotlibPlot)."""
+        if self.draws:
             super().draw()
 
-    def update(  # livelossplot's current_step is LivePlot's epoch
-        self, logs: dict[str, float], *, epoch: int | None = None, current_step=None
+    def update(
+        self,
+        logs: dict[str, float],
+        *,
+        epoch: int | None = None,
+        current_step: int | None = None,
     ) -> None:
+        """One epoch's values, as ``LivePlot.update``; livelossplot's
+        ``current_step`` is the epoch."""
         super().update(logs, epoch=epoch if epoch is not None else current_step)
 
 

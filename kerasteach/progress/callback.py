@@ -306,7 +306,8 @@ class TqdmProgress(keras.callbacks.Callback):
             if self._train_steps is None:  # unknown length: learned now
                 self._train_steps = self._seen or None
             train_text = self._text(logs, keep=lambda name: not name.startswith("val_"))
-            seen = clamp(self._seen, self._train_steps)
+            stopped = bool(getattr(self.model, "stop_training", False))
+            seen = self._whole(self._seen, self._train_steps, stopped)
             self._display.epoch_end(epoch, seen, train_text, self._text(logs))
 
     def on_train_end(self, logs=None) -> None:
@@ -354,10 +355,10 @@ class TqdmProgress(keras.callbacks.Callback):
             if self._in_fit:
                 if self._validation_steps is None:
                     self._validation_steps = self._validation_seen or None
-                seen = clamp(self._validation_seen, self._validation_steps)
+                seen = self._whole(self._validation_seen, self._validation_steps)
                 self._display.validation_end(seen, self._text(logs))
             else:
-                seen = clamp(self._run_seen, self._run_steps)
+                seen = self._whole(self._run_seen, self._run_steps)
                 self._display.run_end(seen, self._text(logs))
                 self._done()
 
@@ -381,8 +382,17 @@ class TqdmProgress(keras.callbacks.Callback):
 
     def on_predict_end(self, logs=None) -> None:
         with self._lock:
-            self._display.run_end(clamp(self._run_seen, self._run_steps), "")
+            self._display.run_end(self._whole(self._run_seen, self._run_steps), "")
             self._done()
+
+    def _whole(self, seen: int, steps: int | None, stopped: bool = False) -> int:
+        """Batches done at the end of a pass. Before Keras 3.11, with
+        steps_per_execution > 1, the hooks name each execution's first step
+        and the last, shorter execution may go unreported: a pass that was not
+        stopped early did every one of its known steps."""
+        if self._reach > 1 and steps and not stopped:
+            return steps
+        return clamp(seen, steps)
 
     def _run_begin(self, kind: str) -> None:
         self._display = self._new_display()
