@@ -497,3 +497,37 @@ def test_a_dtype_keras_does_not_know_is_refused_by_name() -> None:
         get_activations(cnn(), images(2), dtype="bogus")
     found = get_activations(cnn(), images(2), "conv", dtype="float16")
     assert found["conv"].dtype == np.float16
+
+
+def test_where_keract_differs_each_one_line_equivalent_holds() -> None:
+    """docs/activations.md's table of differences from keract, each checked."""
+    model = cnn()
+    x = images(2)
+    shown = get_activations(model, x)
+    every = get_activations(model, x, "all")
+    assert set(shown) < set(every)  # the default leaves some layers out
+    assert [layer.name for layer in model.layers] == list(every)  # "all": each
+    with_inputs = {"input": x, **every}
+    assert list(with_inputs)[0] == "input" and with_inputs["input"] is x
+    sequence = keras.Input((5, 3), name="sequence")
+    output, state_h, state_c = keras.layers.LSTM(4, return_state=True, name="lstm")(
+        sequence
+    )
+    recurrent = keras.Model(sequence, [keras.layers.Dense(2, name="out")(output)])
+    found = get_activations(recurrent, np.zeros((2, 5, 3), "float32"), "all")
+    assert list(found) == ["lstm", "lstm:1", "lstm:2", "out"]
+    together = [found[k] for k in ("lstm", "lstm:1", "lstm:2")]
+    assert [a.shape for a in together] == [(2, 4)] * 3
+
+    class Subclassed(keras.Model):
+        def __init__(self) -> None:
+            super().__init__()
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    subclassed = Subclassed()
+    subclassed(np.zeros((1, 3), "float32"))
+    with pytest.raises(ActivationError, match="rebuild it with the functional API"):
+        get_activations(subclassed, np.zeros((1, 3), "float32"))

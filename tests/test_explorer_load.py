@@ -5,6 +5,7 @@ against the real ``kerasteach explore`` process, then a normal request."""
 from __future__ import annotations
 
 import resource
+import signal
 import socket
 import subprocess
 import time
@@ -144,3 +145,24 @@ def test_a_thousand_idle_connections_and_slow_bodies_leave_it_answering(
     # the file limit was never reached (asyncio would say so on stderr)
     assert "out of system resource" not in errors, errors[-2000:]
     assert "Too many open files" not in errors, errors[-2000:]
+
+
+def test_ctrl_c_stops_it_at_once_without_a_traceback(tmp_path: Path) -> None:
+    model, images = model_and_images(tmp_path)
+    process = subprocess.Popen(
+        [console_script(), "explore", str(model), "--images", str(images)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as a terminal delivers it (a background job of a script ignores it)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    line = process.stdout.readline()
+    while line and not line.startswith("kerasteach explorer:"):
+        line = process.stdout.readline()
+    assert line, process.stderr.read()
+    timed_get(line.split(": ", 1)[1].strip() + "api/model")
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors[-2000:]
+    assert "Traceback" not in errors

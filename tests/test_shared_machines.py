@@ -64,6 +64,15 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
+def cli_env(cache: Path, mirror: str, isolated: Path) -> dict[str, str]:
+    """What the console script sees: this cache and mirror, no Keras cache."""
+    return {
+        "KERASTEACH_DATA": str(cache),
+        "KERASTEACH_MIRROR": mirror,
+        "KERAS_HOME": str(isolated / "keras"),
+    }
+
+
 def datasets_command(*args: str, env: dict[str, str]):
     return run_command(console_script(), "datasets", *args, env=env)
 
@@ -81,11 +90,7 @@ def test_a_read_only_shared_cache_is_read_and_never_written(
     filled = isolated / "teacher"
     with serving() as server:  # the teacher fills it as docs/datasets.md says
         server.publish("mnist", mnist_files)
-        env = {
-            "KERASTEACH_DATA": str(filled),
-            "KERASTEACH_MIRROR": server.url,
-            "KERAS_HOME": str(isolated / "keras"),
-        }
+        env = cli_env(filled, server.url, isolated)
         result = datasets_command("download", "mnist", env=env)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (filled / "mnist").glob("*.gz")) == sorted(IDX)
@@ -146,11 +151,7 @@ def test_a_read_only_cache_as_the_only_cache_names_the_settings(
             f"KERASTEACH_SHARED_DATA={ro}" in message and "KERASTEACH_DATA" in message
         )
         assert server.requests == []  # refused before anything was fetched
-        env = {
-            "KERASTEACH_DATA": str(ro),
-            "KERASTEACH_MIRROR": server.url,
-            "KERAS_HOME": str(isolated / "keras"),
-        }
+        env = cli_env(ro, server.url, isolated)
         result = datasets_command("download", "mnist", env=env)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
@@ -179,11 +180,7 @@ def test_a_full_disk_is_named_before_and_during_a_download_and_recovers(
     grown again, the same command resumes where it stopped."""
     with tmpfs(isolated / "home", "8m") as home, serving() as server:
         server.publish("mnist", mnist_files)
-        env = {
-            "KERASTEACH_DATA": str(home / "cache"),
-            "KERASTEACH_MIRROR": server.url,
-            "KERAS_HOME": str(isolated / "keras"),
-        }
+        env = cli_env(home / "cache", server.url, isolated)
         result = datasets_command("download", "mnist", env=env)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         folder = home / "cache" / "mnist"

@@ -136,6 +136,37 @@ def test_keras2ascii_takes_keras_sequential_asciis_options(capsys) -> None:
     assert branched[first + 1] == "|"
 
 
+def test_a_holders_own_layers_have_rows_so_the_rows_add_up() -> None:
+    """The diffusion example's shape: no call(), a Normalization of its own
+    beside the U-Net and its moving-average twin."""
+
+    def unet() -> keras.Model:
+        inputs = keras.Input((8, 8, 3))
+        return keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs))
+
+    class Diffusion(keras.Model):
+        def __init__(self) -> None:
+            super().__init__(name="diffusion")
+            self.normalizer = keras.layers.Normalization(name="normalizer")
+            self.network = unet()
+            self.ema_network = keras.models.clone_model(self.network)
+
+    model = Diffusion()
+    model.normalizer.adapt(np.random.default_rng(0).random((4, 8, 8, 3)))
+    found = kerasteach.summary(model)
+    assert sum(row.weights for row in found.rows) == found.total_weights
+    assert found.total_weights == 2 * 84 + 7
+    own = [row for row in found.rows if row.name == "normalizer"]
+    assert [(r.operation, r.weights, r.trainable_weights) for r in own] == [
+        ("Normalization", 7, 0)
+    ]
+    text = " ".join(found.to_text(width=80).split())
+    assert (
+        "Its own weights, outside those models: normalizer (Normalization, 7 " in text
+    )
+    assert "weights, not trained)." in text
+
+
 def test_an_unbuilt_model_gets_told_how_to_build_it() -> None:
     model = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(ValueError, match=r"model\.build\(") as error:

@@ -386,11 +386,23 @@ def keras2ascii(
     print(text, end="", file=file if file is not None else sys.stdout)
 
 
+def built_through_its_layers(model: Any) -> bool:
+    """A subclassed model whose own call() never ran but whose layers all
+    did: a GAN trained by its own train_step, which calls its generator and
+    discriminator. Its layers are summarised as for any subclassed model."""
+    import keras
+
+    if _graph.graph_of(model) is not None or isinstance(model, keras.Sequential):
+        return False
+    layers = model.layers
+    return bool(layers) and all(layer.built for layer in layers)
+
+
 def _check_model(model: Any) -> None:
     import keras
 
     if isinstance(model, keras.Model):
-        if not model.built:
+        if not model.built and not built_through_its_layers(model):
             raise ValueError(
                 f"The model {model.name!r} is not built yet, so its shapes and "
                 "weights are not known. Build it first: model.build(input_shape), "

@@ -109,14 +109,19 @@ class ModelSummaryText(RunCallback):
 
     def begin(self) -> None:
         # A subclassed model is built by its first step: written after it.
-        self._pending = not self.model.built
+        self._pending = not self._ready()
         if not self._pending:
             self._write()
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._pending and self.model.built:
+        if self._pending and self._ready():
             self._pending = False
             self._write()
+
+    def _ready(self) -> bool:
+        from kerasteach.model_summary import built_through_its_layers
+
+        return self.model.built or built_through_its_layers(self.model)
 
     def _write(self) -> None:
         from kerasteach.model_summary import summary
