@@ -69,27 +69,34 @@ def timed_get(url: str) -> float:
     return time.perf_counter() - start
 
 
+def start_explorer(folder: Path, preexec_fn) -> tuple[subprocess.Popen, str]:
+    """``kerasteach explore`` on a small model, started for real; its URL."""
+    model, images = model_and_images(folder)
+    process = subprocess.Popen(
+        [console_script(), "explore", str(model), "--images", str(images)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
+    )
+    line = process.stdout.readline()
+    while line and not line.startswith("kerasteach explorer:"):
+        line = process.stdout.readline()
+    if not line:
+        process.kill()
+        raise AssertionError(process.stderr.read())
+    return process, line.split(": ", 1)[1].strip()
+
+
 def test_a_thousand_idle_connections_and_slow_bodies_leave_it_answering(
     tmp_path: Path,
 ) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < 4096 <= hard or hard == resource.RLIM_INFINITY:  # this side's sockets
         resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))
-    model, images = model_and_images(tmp_path)
-    process = subprocess.Popen(
-        [console_script(), "explore", str(model), "--images", str(images)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=with_file_limit(1024),
-    )
+    process, url = start_explorer(tmp_path, with_file_limit(1024))
     held: list[socket.socket] = []
     try:
-        line = process.stdout.readline()
-        while line and not line.startswith("kerasteach explorer:"):
-            line = process.stdout.readline()
-        assert line, process.stderr.read()
-        url = line.split(": ", 1)[1].strip()
         host, port = url.split("//")[1].rstrip("/").split(":")
         address = (host, int(port))
         quiet = timed_get(url + "api/images")
@@ -148,20 +155,11 @@ def test_a_thousand_idle_connections_and_slow_bodies_leave_it_answering(
 
 
 def test_ctrl_c_stops_it_at_once_without_a_traceback(tmp_path: Path) -> None:
-    model, images = model_and_images(tmp_path)
-    process = subprocess.Popen(
-        [console_script(), "explore", str(model), "--images", str(images)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # as a terminal delivers it (a background job of a script ignores it)
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    # SIGINT as a terminal delivers it (a script's background job ignores it)
+    process, url = start_explorer(
+        tmp_path, lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
     )
-    line = process.stdout.readline()
-    while line and not line.startswith("kerasteach explorer:"):
-        line = process.stdout.readline()
-    assert line, process.stderr.read()
-    timed_get(line.split(": ", 1)[1].strip() + "api/model")
+    timed_get(url + "api/model")
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors[-2000:]

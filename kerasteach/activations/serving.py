@@ -44,8 +44,10 @@ from http import HTTPStatus
 LINE_LIMIT = 16 * 1024  # a request line or header longer than this is refused
 MAX_HEADERS = 100
 # File descriptors left for everything else the process opens (model files,
-# images, Python's own) when the open connections are counted against the limit.
-_SPARE_FILES = 64
+# images, Python's own) when the open connections are counted against the
+# limit, and for the batch asyncio accepts at once (up to 100, its backlog)
+# before the first of them can make room.
+_SPARE_FILES = 192
 
 
 @dataclass(frozen=True)
