@@ -141,11 +141,6 @@ class HttpServer:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
-    @property
-    def connections(self) -> int:
-        """Connections open now (for tests and curious teachers)."""
-        return len(self._open)
-
     def serve_forever(self) -> None:
         """Serve until ``shutdown()`` (from another thread) or Ctrl-C."""
         try:

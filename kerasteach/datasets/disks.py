@@ -109,13 +109,10 @@ def writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        if error.errno in _FULL:
-            raise NoRoomError(
-                error.errno, room_message(folder, "a folder", 0, free_bytes(folder))
-            ) from None
-        raise CacheNotWritableError(
-            error.errno, not_writable_message(folder, error.strerror or str(error))
-        ) from None
+        explained = explain_write_error(error, folder, "a folder", 0)
+        if explained is None:
+            raise
+        raise explained from None
     if not os.access(folder, os.W_OK):
         raise CacheNotWritableError(
             errno.EACCES, not_writable_message(folder, "it cannot be written to")

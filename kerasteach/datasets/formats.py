@@ -7,6 +7,7 @@ what it read (magic numbers, shapes, dtypes, label ranges) against the card.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import importlib.util
 import io
@@ -153,6 +154,7 @@ def _cifar100_binary(paths: dict[str, Path], card: Card, form: Form) -> Arrays:
     return x_train, f_train, x_test, f_test, coarse
 
 
+@functools.cache  # asked once per global a pickle names, for every array
 def numpy_module(module: str) -> str:
     """``module`` under the name this NumPy gives it: NumPy 2 renamed
     ``numpy.core`` to ``numpy._core``. NumPy 1.26 ships a partial

@@ -150,14 +150,13 @@ def _set_aside(
         )
         _note(problems, line)  # said when the file is fetched instead
         return
-    else:
-        line = Problem(
-            f"{cached}: {why} (corrupt or incomplete); moved it to {aside}",
-            "set_aside",
-            file=str(cached),
-            problem=str(why),
-            moved_to=str(aside),
-        )
+    line = Problem(
+        f"{cached}: {why} (corrupt or incomplete); moved it to {aside}",
+        "set_aside",
+        file=str(cached),
+        problem=str(why),
+        moved_to=str(aside),
+    )
     _note(problems, line)
     if announce:
         print(f"kerasteach: {line}; will fetch it again.", file=sys.stderr)

@@ -334,7 +334,7 @@ def _holder_own_rows(model: Any, held: list, start: int) -> list[SummaryRow]:
         ("(the model's own weights)", "Variables",
          [v for v in model.weights if id(v) not in grouped])
     )  # fmt: skip
-    total = sum(math.prod(v.shape) for v in {id(v): v for v in model.weights}.values())
+    total = totals_of(model.weights, 0, False).weights
     for name, operation, weights in groups:
         new = [v for v in weights if id(v) not in inside]
         inside.update(id(v) for v in new)

@@ -145,10 +145,7 @@ class LivePlot(keras.callbacks.Callback):
         if self.epochs and epoch <= self.epochs[-1] - 1:
             self.epochs, self.logs = [], {}  # fit started over: a new run
         self._record(epoch + 1, logs or {})
-        if (epoch + 1) % self.every == 0:
-            self.draw()
-        if self.print_extrema and self._draws_here():
-            print(extrema_text(self.layout, self.logs), flush=True)
+        self._show(epoch + 1)
 
     def update(self, logs: dict[str, float], *, epoch: int | None = None) -> None:
         """One epoch of a training loop written by hand: record, then redraw.
@@ -174,7 +171,11 @@ class LivePlot(keras.callbacks.Callback):
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             raise ValueError(f"epoch counts from 1; got {epoch!r}")
         self._record(number, logs)
-        if number % self.every == 0:
+        self._show(number)
+
+    def _show(self, epoch: int) -> None:
+        """After an epoch is recorded: redraw when due, print the extrema."""
+        if epoch % self.every == 0:
             self.draw()
         if self.print_extrema and self._draws_here():
             print(extrema_text(self.layout, self.logs), flush=True)
