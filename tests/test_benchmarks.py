@@ -122,3 +122,19 @@ def test_run_examples_runs_an_example_and_reports_it(tmp_path) -> None:
         r"08_baselines\.py +\d+\.\d s +logistic regression \d+\.\d\d%, random forest",
         result.stdout,
     ), result.stdout
+
+
+def test_explorer_server_benchmark_runs_and_prints_a_ratio() -> None:
+    result = run_command(
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_explorer_server.py"),
+        "--idle",
+        "200",
+        "--slow",
+        "50",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for server in ("kerasteach HttpServer", "http.server ThreadingHTTPServer"):
+        assert re.search(rf"  {server} +quiet +\d+\.\d ms", result.stdout)
+    threads = [int(n) for n in re.findall(r"threads (\d+)", result.stdout)]
+    assert threads[0] <= 16 < threads[1]  # a few workers; a thread a connection
